@@ -1,0 +1,6 @@
+namespace OnDemandGateway.Accounts;
+
+public interface ICredentialStatusSource
+{
+    IReadOnlyList<CredentialStatus> Snapshot();
+}
