@@ -1,3 +1,6 @@
+using OnDemandGateway.Auth;
+using OnDemandGateway.Configuration;
+
 namespace OnDemandGateway;
 
 public static class Program
@@ -9,11 +12,18 @@ public static class Program
         return 0;
     }
 
-    /// <summary>Builds the gateway. Tests pass extra configuration (env-style keys) through <paramref name="configure"/>.</summary>
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    /// <summary>Builds the gateway. Tests pass env-style keys through <paramref name="configure"/>, or a
+    /// ready <paramref name="options"/> object that then replaces config.json and the environment.</summary>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, GatewayOptions? options = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder.Configuration);
+        // TODO(config helper): load from config.json + environment when options is null.
+        options ??= new GatewayOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new ClientKeyRing(options.ClientKeys));
+        builder.Services.AddSingleton<IRequestAuthenticator, HeaderTokenAuthenticator>();
+
         var app = builder.Build();
         app.MapGet("/health", () => Results.Json(new { status = "ok" }));
         return app;
