@@ -1,5 +1,9 @@
+using OnDemandGateway.Accounts;
 using OnDemandGateway.Auth;
 using OnDemandGateway.Configuration;
+using OnDemandGateway.Health;
+using OnDemandGateway.OpenAi;
+using OnDemandGateway.Relay;
 
 namespace OnDemandGateway;
 
@@ -23,9 +27,12 @@ public static class Program
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new ClientKeyRing(options.ClientKeys));
         builder.Services.AddSingleton<IRequestAuthenticator, HeaderTokenAuthenticator>();
+        builder.Services.AddRelay();
 
         var app = builder.Build();
-        app.MapGet("/health", () => Results.Json(new { status = "ok" }));
+        app.MapHealth();
+        app.MapOpenAi();
+        app.MapAccountsApi();
         return app;
     }
 }

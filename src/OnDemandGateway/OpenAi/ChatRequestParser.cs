@@ -1,0 +1,225 @@
+using System.Text;
+using System.Text.Json;
+using OnDemandGateway.Configuration;
+
+namespace OnDemandGateway.OpenAi;
+
+/// <summary>Validates a Chat Completions body. Every client mistake becomes a 400 in OpenAI's envelope that
+/// names the parameter; nothing here can produce a 500.</summary>
+internal static class ChatRequestParser
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    public static (ChatRequest? Request, OpenAiError? Error) Parse(ReadOnlyMemory<byte> body, ToolsPolicy tools)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : "";
+            return Fail(OpenAiError.Invalid($"We could not parse the JSON body of your request{where}. The body must be a JSON object.", code: "invalid_json"));
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return Fail(OpenAiError.Invalid("The request body must be a JSON object.", code: "invalid_json"));
+            try
+            {
+                return (Read(root, tools), null);
+            }
+            catch (InvalidRequest invalid)
+            {
+                return Fail(invalid.Error);
+            }
+        }
+    }
+
+    private static (ChatRequest?, OpenAiError?) Fail(OpenAiError error) => (null, error);
+
+    private static ChatRequest Read(JsonElement root, ToolsPolicy tools)
+    {
+        string? model = null;
+        if (root.TryGetProperty("model", out var m) && m.ValueKind != JsonValueKind.Null)
+        {
+            if (m.ValueKind != JsonValueKind.String) throw Type("model", "a string");
+            model = m.GetString();
+            if (string.IsNullOrWhiteSpace(model)) model = null;
+        }
+
+        if (!root.TryGetProperty("messages", out var messagesElement) || messagesElement.ValueKind == JsonValueKind.Null)
+            throw new InvalidRequest(OpenAiError.Invalid("Missing required parameter: 'messages'.", "messages", "missing_required_parameter"));
+        if (messagesElement.ValueKind != JsonValueKind.Array) throw Type("messages", "an array");
+        if (messagesElement.GetArrayLength() == 0)
+            throw new InvalidRequest(OpenAiError.Invalid("'messages' must contain at least one message.", "messages", "empty_array"));
+
+        var messages = new List<ChatMessage>(messagesElement.GetArrayLength());
+        var index = 0;
+        foreach (var item in messagesElement.EnumerateArray())
+        {
+            messages.Add(ReadMessage(item, index++));
+        }
+
+        if (Integer(root, "n", min: 1, max: 128) is > 1)
+            throw new InvalidRequest(OpenAiError.Invalid("Only n=1 is supported: on-demand.io returns one answer per query.", "n", "unsupported_parameter"));
+
+        if (tools == ToolsPolicy.Reject)
+        {
+            foreach (var name in (ReadOnlySpan<string>)["tools", "functions"])
+            {
+                if (root.TryGetProperty(name, out var t) && t.ValueKind != JsonValueKind.Null && !(t.ValueKind == JsonValueKind.Array && t.GetArrayLength() == 0))
+                    throw new InvalidRequest(OpenAiError.Invalid($"'{name}' (function calling) is not supported by on-demand.io through this gateway. Remove '{name}', or set \"tools\": \"ignore\" in the gateway configuration to drop it silently.", name, "unsupported_parameter"));
+            }
+        }
+
+        var stream = Boolean(root, "stream") ?? false;
+        var includeUsage = false;
+        if (root.TryGetProperty("stream_options", out var options) && options.ValueKind != JsonValueKind.Null)
+        {
+            if (options.ValueKind != JsonValueKind.Object) throw Type("stream_options", "an object");
+            includeUsage = Boolean(options, "include_usage", "stream_options.include_usage") ?? false;
+        }
+
+        var maxTokens = Integer(root, "max_completion_tokens", min: 1) ?? Integer(root, "max_tokens", min: 1);
+        return new ChatRequest
+        {
+            Model = model,
+            Messages = messages,
+            Stream = stream,
+            IncludeUsage = includeUsage,
+            Temperature = Number(root, "temperature", 0, 2),
+            TopP = Number(root, "top_p", 0, 1),
+            PresencePenalty = Number(root, "presence_penalty", -2, 2),
+            FrequencyPenalty = Number(root, "frequency_penalty", -2, 2),
+            Stop = Stop(root),
+            MaxTokens = maxTokens,
+        };
+    }
+
+    private static ChatMessage ReadMessage(JsonElement item, int index)
+    {
+        var path = $"messages[{index}]";
+        if (item.ValueKind != JsonValueKind.Object) throw Type(path, "an object");
+        if (!item.TryGetProperty("role", out var roleElement) || roleElement.ValueKind != JsonValueKind.String)
+            throw new InvalidRequest(OpenAiError.Invalid($"Missing required parameter: '{path}.role'.", $"{path}.role", "missing_required_parameter"));
+        var role = roleElement.GetString()!.ToLowerInvariant();
+        if (role is not ("system" or "developer" or "user" or "assistant" or "tool" or "function"))
+            throw new InvalidRequest(OpenAiError.Invalid($"Invalid value '{roleElement.GetString()}' for '{path}.role': expected one of 'system', 'developer', 'user', 'assistant', 'tool', 'function'.", $"{path}.role", "invalid_value"));
+
+        string? name = null;
+        if (item.TryGetProperty("name", out var nameElement) && nameElement.ValueKind != JsonValueKind.Null)
+        {
+            if (nameElement.ValueKind != JsonValueKind.String) throw Type($"{path}.name", "a string");
+            name = nameElement.GetString();
+        }
+
+        var content = "";
+        if (item.TryGetProperty("content", out var contentElement))
+        {
+            content = contentElement.ValueKind switch
+            {
+                JsonValueKind.String => contentElement.GetString()!,
+                JsonValueKind.Null => "",
+                JsonValueKind.Array => JoinParts(contentElement, path),
+                _ => throw Type($"{path}.content", "a string or an array of content parts"),
+            };
+        }
+        else if (role is "system" or "developer" or "user")
+        {
+            throw new InvalidRequest(OpenAiError.Invalid($"Missing required parameter: '{path}.content'.", $"{path}.content", "missing_required_parameter"));
+        }
+        return new ChatMessage(role, content, name);
+    }
+
+    /// <summary>Text parts are joined with a newline; any non-text part is refused by name.</summary>
+    private static string JoinParts(JsonElement parts, string path)
+    {
+        var builder = new StringBuilder();
+        var index = 0;
+        foreach (var part in parts.EnumerateArray())
+        {
+            var partPath = $"{path}.content[{index++}]";
+            if (part.ValueKind == JsonValueKind.String)
+            {
+                Append(builder, part.GetString()!);
+                continue;
+            }
+            if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+                throw new InvalidRequest(OpenAiError.Invalid($"'{partPath}' must be a content part object with a 'type'.", partPath, "invalid_type"));
+            var typeName = type.GetString();
+            if (typeName is "text" or "input_text")
+            {
+                if (!part.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String) throw Type($"{partPath}.text", "a string");
+                Append(builder, text.GetString()!);
+                continue;
+            }
+            var what = typeName is "image_url" or "input_image" or "image" ? "Image inputs are" : $"Content parts of type '{typeName}' are";
+            throw new InvalidRequest(OpenAiError.Invalid($"{what} not supported by on-demand.io through this gateway; send text only.", $"{partPath}.type", "unsupported_content_type"));
+        }
+        return builder.ToString();
+
+        static void Append(StringBuilder builder, string text)
+        {
+            if (builder.Length > 0) builder.Append('\n');
+            builder.Append(text);
+        }
+    }
+
+    private static IReadOnlyList<string>? Stop(JsonElement root)
+    {
+        if (!root.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null) return null;
+        if (stop.ValueKind == JsonValueKind.String)
+        {
+            var value = stop.GetString()!;
+            return value.Length == 0 ? null : [value];
+        }
+        if (stop.ValueKind != JsonValueKind.Array) throw Type("stop", "a string or an array of strings");
+        if (stop.GetArrayLength() > 4) throw new InvalidRequest(OpenAiError.Invalid("'stop' may contain at most 4 sequences.", "stop", "invalid_value"));
+        var list = new List<string>(stop.GetArrayLength());
+        foreach (var item in stop.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String) throw Type("stop", "a string or an array of strings");
+            if (item.GetString() is { Length: > 0 } value) list.Add(value);
+        }
+        return list.Count == 0 ? null : list;
+    }
+
+    private static double? Number(JsonElement root, string name, double min, double max)
+    {
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return null;
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out var value)) throw Type(name, "a number");
+        if (value < min || value > max || double.IsNaN(value))
+            throw new InvalidRequest(OpenAiError.Invalid($"'{name}' must be between {min} and {max} (got {value}).", name, "invalid_value"));
+        return value;
+    }
+
+    private static int? Integer(JsonElement root, string name, int min, int max = int.MaxValue)
+    {
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return null;
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var value)) throw Type(name, "an integer");
+        if (value < min || value > max) throw new InvalidRequest(OpenAiError.Invalid($"'{name}' must be an integer of at least {min} (got {value}).", name, "invalid_value"));
+        return (int)value;
+    }
+
+    private static bool? Boolean(JsonElement root, string name, string? path = null)
+    {
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return null;
+        return element.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Type(path ?? name, "a boolean"),
+        };
+    }
+
+    private static InvalidRequest Type(string param, string expected) =>
+        new(OpenAiError.Invalid($"Invalid type for '{param}': expected {expected}.", param, "invalid_type"));
+
+    /// <summary>Unwinds validation to <see cref="Parse"/>; never escapes this class.</summary>
+    private sealed class InvalidRequest(OpenAiError error) : Exception(error.Message)
+    {
+        public OpenAiError Error { get; } = error;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using OnDemandGateway.Configuration;
+using OnDemandGateway.OpenAi;
+using OnDemandGateway.Upstream;
+using OnDemandGateway.Usage;
+
+namespace OnDemandGateway.Relay;
+
+/// <summary>Translates an accepted upstream stream into OpenAI chunks, as they arrive. The response is committed
+/// at step 1; every failure after that is reported in-band as an error event, never as a clean finish.</summary>
+internal sealed class StreamPump(GatewayOptions options, TimeProvider time)
+{
+    /// <summary>Comment sent when neither the upstream nor we have written anything for this long.</summary>
+    internal static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(15);
+
+    public async Task PumpAsync(HttpContext context, RelayRequest request, UpstreamStream stream, RelayOutcome outcome)
+    {
+        var aborted = context.RequestAborted;
+        var response = context.Response;
+        var output = response.BodyWriter;
+        var identity = new CompletionIdentity(CompletionIdentity.NewId(), time.GetUtcNow().ToUnixTimeSeconds(), request.Model.Model);
+        var completion = new StringBuilder();
+        TokenMetrics? metrics = null;
+        var idleTimeout = TimeSpan.FromSeconds(options.StreamTimeoutSeconds);
+        using var idle = new CancellationTokenSource(idleTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, idle.Token);
+        using var writer = new Utf8JsonWriter(output, ChatCompletionWriter.WriterOptions);
+        using var channel = new SseChannel(output, time, aborted);
+
+        // 1. Commit: headers and the role chunk go out at once (fast first byte; no retries from here on).
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await channel.EnterAsync();
+        ChatCompletionWriter.WriteChunk(output, writer, identity, ChunkKind.Role);
+        await channel.FlushAndExitAsync();
+        using var keepAlive = time.CreateTimer(static state => ((SseChannel)state!).KeepAlive(KeepAliveInterval), channel, KeepAliveInterval, KeepAliveInterval);
+
+        OpenAiError? inBandError = null;
+        try
+        {
+            while (true)
+            {
+                // 2. Read the next upstream event; every event (heartbeats too) restarts the idle timeout.
+                var next = await stream.ReadAsync(linked.Token);
+                idle.CancelAfter(idleTimeout);
+                switch (next.Kind)
+                {
+                    case UpstreamEventKind.Delta:
+                        // 3. Each delta is flushed as it arrives.
+                        outcome.FirstTokenAt ??= time.GetTimestamp();
+                        completion.Append(next.Text);
+                        await channel.EnterAsync();
+                        ChatCompletionWriter.WriteChunk(output, writer, identity, ChunkKind.Content, next.Text);
+                        await channel.FlushAndExitAsync();
+                        break;
+                    case UpstreamEventKind.Heartbeat:
+                        await channel.WriteKeepAliveAsync();
+                        break;
+                    case UpstreamEventKind.Metrics:
+                        metrics = next.Metrics;
+                        break;
+                    case UpstreamEventKind.Done:
+                        // 4. Clean end: finish chunk, the usage chunk when asked for, [DONE].
+                        outcome.Tokens = TokenCounting.Decide(request.Model.Model, request.Chat.Messages, completion.ToString(), metrics, partial: false);
+                        outcome.Succeed();
+                        await channel.EnterAsync();
+                        ChatCompletionWriter.WriteChunk(output, writer, identity, ChunkKind.Finish);
+                        if (request.Chat.IncludeUsage) ChatCompletionWriter.WriteUsageChunk(output, writer, identity, outcome.Tokens);
+                        output.Write(ChatCompletionWriter.DoneEvent);
+                        await channel.FlushAndExitAsync();
+                        return;
+                    case UpstreamEventKind.Error:
+                        inBandError = Fail(outcome, next.Error!);
+                        break;
+                    case UpstreamEventKind.Truncated:
+                        inBandError = Fail(outcome, new UpstreamError(UpstreamErrorKind.Truncated, null, null, "the upstream stream closed without [DONE]"));
+                        break;
+                }
+                if (inBandError is not null) break;
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested || channel.ClientGone)
+        {
+            outcome.Fail(UsageOutcome.ClientAborted, 499, "the client closed the connection mid-stream");
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested)
+        {
+            inBandError = Fail(outcome, new UpstreamError(UpstreamErrorKind.Timeout, null, null, $"no upstream event for {idleTimeout.TotalSeconds:0} s"));
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            inBandError = Fail(outcome, UpstreamErrorClassifier.FromException(e, false, false) is { Kind: UpstreamErrorKind.Transport } transport
+                ? transport with { Kind = UpstreamErrorKind.Truncated }
+                : UpstreamErrorClassifier.FromException(e, false, false));
+        }
+
+        var partial = outcome.Outcome == UsageOutcome.ClientAborted;
+        outcome.Tokens = TokenCounting.Decide(request.Model.Model, request.Chat.Messages, completion.ToString(), metrics, partial);
+        if (inBandError is not null && !channel.ClientGone)
+        {
+            // 5. Failure after commit: an OpenAI-style error event, no finish_reason "stop", no [DONE].
+            try
+            {
+                await channel.EnterAsync();
+                ChatCompletionWriter.WriteErrorEvent(output, writer, inBandError);
+                await channel.FlushAndExitAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                // The client left too; the upstream failure stays the recorded outcome.
+            }
+        }
+    }
+
+    private static OpenAiError Fail(RelayOutcome outcome, UpstreamError error)
+    {
+        var client = RelayErrors.ToClient(error);
+        outcome.Fail(RelayErrors.Outcome(error.Kind), 200, error.ToString());
+        return client;
+    }
+}

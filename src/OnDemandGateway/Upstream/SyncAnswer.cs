@@ -1,0 +1,3 @@
+namespace OnDemandGateway.Upstream;
+
+internal sealed record SyncAnswer(string Answer, TokenMetrics? Metrics);

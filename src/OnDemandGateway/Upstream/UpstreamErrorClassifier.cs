@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace OnDemandGateway.Upstream;
+
+/// <summary>Maps HTTP statuses and exceptions from the upstream to <see cref="UpstreamErrorKind"/>, per the
+/// spec's error table.</summary>
+internal static class UpstreamErrorClassifier
+{
+    public static UpstreamErrorKind FromStatus(int status) => status switch
+    {
+        400 or 409 or 413 or 422 => UpstreamErrorKind.BadRequest,
+        401 => UpstreamErrorKind.Unauthenticated,
+        403 => UpstreamErrorKind.Forbidden,
+        404 => UpstreamErrorKind.NotFound,
+        408 => UpstreamErrorKind.Timeout,
+        429 => UpstreamErrorKind.RateLimited,
+        504 => UpstreamErrorKind.Timeout,
+        >= 500 => UpstreamErrorKind.ServerError,
+        _ => UpstreamErrorKind.BadRequest,
+    };
+
+    public static async Task<UpstreamError> FromResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        string? code = null;
+        string message = $"upstream answered {status} {response.ReasonPhrase}";
+        try
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (body.Length > 0 && body.Length < 64 * 1024)
+            {
+                using var document = JsonDocument.Parse(body);
+                if (document.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    if (document.RootElement.TryGetProperty("errorCode", out var c) && c.ValueKind == JsonValueKind.String) code = c.GetString();
+                    if (document.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String) message = m.GetString() ?? message;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // A non-JSON error body (an HTML error page from a proxy): keep the status line.
+        }
+        catch (HttpRequestException)
+        {
+        }
+        return new UpstreamError(FromStatus(status), status, code, message, ReadRetryAfter(response.Headers.RetryAfter));
+    }
+
+    public static TimeSpan? ReadRetryAfter(RetryConditionHeaderValue? header)
+    {
+        if (header is null) return null;
+        if (header.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        if (header.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+        return null;
+    }
+
+    /// <summary>Classifies an exception thrown while calling the upstream. <paramref name="clientAborted"/> and
+    /// <paramref name="timedOut"/> say which of our tokens fired, since both surface as cancellation.</summary>
+    public static UpstreamError FromException(Exception exception, bool clientAborted, bool timedOut)
+    {
+        if (clientAborted) return new UpstreamError(UpstreamErrorKind.ClientAborted, null, null, "the client closed the connection");
+        if (timedOut) return new UpstreamError(UpstreamErrorKind.Timeout, null, null, "the upstream did not answer in time");
+        return exception switch
+        {
+            OperationCanceledException => new UpstreamError(UpstreamErrorKind.Timeout, null, null, "the upstream request was cancelled"),
+            HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => new UpstreamError(UpstreamErrorKind.Truncated, null, null, "the upstream closed the connection early"),
+            HttpRequestException or IOException => new UpstreamError(UpstreamErrorKind.Transport, null, null, Describe(exception)),
+            JsonException => new UpstreamError(UpstreamErrorKind.InvalidResponse, null, null, "the upstream sent malformed JSON"),
+            _ => new UpstreamError(UpstreamErrorKind.Transport, null, null, exception.GetType().Name),
+        };
+    }
+
+    private static string Describe(Exception exception) =>
+        exception is HttpRequestException { HttpRequestError: var error } && error != HttpRequestError.Unknown
+            ? $"connection error ({error})"
+            : "connection error";
+
+    public static bool IsSuccess(HttpStatusCode status) => (int)status is >= 200 and < 300;
+}

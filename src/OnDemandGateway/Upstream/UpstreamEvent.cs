@@ -1,0 +1,3 @@
+namespace OnDemandGateway.Upstream;
+
+internal readonly record struct UpstreamEvent(UpstreamEventKind Kind, string? Text = null, TokenMetrics? Metrics = null, UpstreamError? Error = null);

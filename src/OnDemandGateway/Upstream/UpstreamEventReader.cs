@@ -1,0 +1,253 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace OnDemandGateway.Upstream;
+
+/// <summary>Parses the upstream's server-sent events (<c>event:</c>/<c>data:</c> with or without a space,
+/// LF or CRLF) into <see cref="UpstreamEvent"/>s. Frames are parsed as JSON, never matched as strings.</summary>
+internal sealed class UpstreamEventReader : IDisposable
+{
+    private const int InitialBufferSize = 8 * 1024;
+    private static ReadOnlySpan<byte> DataField => "data:"u8;
+    private static ReadOnlySpan<byte> EventField => "event:"u8;
+    private static ReadOnlySpan<byte> DoneMarker => "[DONE]"u8;
+    private static ReadOnlySpan<byte> ErrorMarker => "[ERROR]"u8;
+
+    private readonly Stream _stream;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+    private int _start;
+    private int _end;
+    private byte[] _data = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+    private int _dataLength;
+    private bool _hasData;
+    private FrameKind _frameKind;
+    private bool _finished;
+
+    private enum FrameKind { Message, Heartbeat, Thinking, Other }
+
+    public UpstreamEventReader(Stream stream) => _stream = stream;
+
+    public async ValueTask<UpstreamEvent> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (_finished) return new UpstreamEvent(UpstreamEventKind.Truncated);
+        while (true)
+        {
+            var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                var line = _buffer.AsSpan(_start, newline);
+                _start += newline + 1;
+                if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+                if (line.IsEmpty)
+                {
+                    if (_hasData) return Dispatch();
+                    _frameKind = FrameKind.Message;
+                    continue;
+                }
+                ReadField(line);
+                continue;
+            }
+            if (!await FillAsync(cancellationToken))
+            {
+                // End of stream: a final frame without its blank line still counts; otherwise this is a truncation.
+                if (_end > _start) ReadField(_buffer.AsSpan(_start, _end - _start).TrimEnd((byte)'\r'));
+                _start = _end;
+                if (_hasData)
+                {
+                    var last = Dispatch();
+                    if (last.Kind is UpstreamEventKind.Done or UpstreamEventKind.Error) return last;
+                }
+                _finished = true;
+                return new UpstreamEvent(UpstreamEventKind.Truncated);
+            }
+        }
+    }
+
+    private void ReadField(ReadOnlySpan<byte> line)
+    {
+        if (line.StartsWith(DataField))
+        {
+            var value = TrimOneSpace(line[DataField.Length..]);
+            AppendData(value);
+        }
+        else if (line.StartsWith(EventField))
+        {
+            var name = TrimOneSpace(line[EventField.Length..]);
+            _frameKind = name.SequenceEqual("message"u8) ? FrameKind.Message
+                : name.SequenceEqual("heartbeat"u8) ? FrameKind.Heartbeat
+                : name.SequenceEqual("thinking"u8) ? FrameKind.Thinking
+                : FrameKind.Other;
+        }
+        // Comments (":...") and id:/retry: fields carry nothing we use.
+    }
+
+    private static ReadOnlySpan<byte> TrimOneSpace(ReadOnlySpan<byte> value) =>
+        value.Length > 0 && value[0] == (byte)' ' ? value[1..] : value;
+
+    private void AppendData(ReadOnlySpan<byte> value)
+    {
+        var extra = _hasData ? 1 : 0;
+        EnsureDataCapacity(_dataLength + value.Length + extra);
+        if (_hasData) _data[_dataLength++] = (byte)'\n';
+        value.CopyTo(_data.AsSpan(_dataLength));
+        _dataLength += value.Length;
+        _hasData = true;
+    }
+
+    private UpstreamEvent Dispatch()
+    {
+        var data = _data.AsSpan(0, _dataLength);
+        var kind = _frameKind;
+        _dataLength = 0;
+        _hasData = false;
+        _frameKind = FrameKind.Message;
+
+        if (data.SequenceEqual(DoneMarker))
+        {
+            _finished = true;
+            return new UpstreamEvent(UpstreamEventKind.Done);
+        }
+        if (data.StartsWith(ErrorMarker))
+        {
+            _finished = true;
+            return new UpstreamEvent(UpstreamEventKind.Error, Error: ParseError(data[ErrorMarker.Length..]));
+        }
+        return kind switch
+        {
+            FrameKind.Heartbeat => new UpstreamEvent(UpstreamEventKind.Heartbeat),
+            FrameKind.Message => ParseMessage(data),
+            _ => new UpstreamEvent(UpstreamEventKind.Ignored),
+        };
+    }
+
+    private static UpstreamEvent ParseMessage(ReadOnlySpan<byte> json)
+    {
+        string? eventType = null;
+        string? answer = null;
+        TokenMetrics? metrics = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return new UpstreamEvent(UpstreamEventKind.Ignored);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("eventType"u8))
+                {
+                    reader.Read();
+                    eventType = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("answer"u8))
+                {
+                    reader.Read();
+                    answer = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("publicMetrics"u8))
+                {
+                    reader.Read();
+                    metrics = ReadMetrics(ref reader);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return new UpstreamEvent(UpstreamEventKind.Ignored);
+        }
+        return eventType switch
+        {
+            "fulfillment" when !string.IsNullOrEmpty(answer) => new UpstreamEvent(UpstreamEventKind.Delta, answer),
+            "metricsLog" when metrics is not null => new UpstreamEvent(UpstreamEventKind.Metrics, Metrics: metrics),
+            _ => new UpstreamEvent(UpstreamEventKind.Ignored),
+        };
+    }
+
+    /// <summary>Reads <c>{"inputTokens":n,"outputTokens":n,...}</c> at the reader's StartObject.</summary>
+    internal static TokenMetrics? ReadMetrics(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        int? input = null, output = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isInput = reader.ValueTextEquals("inputTokens"u8);
+            var isOutput = !isInput && reader.ValueTextEquals("outputTokens"u8);
+            reader.Read();
+            if ((isInput || isOutput) && reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && value >= 0)
+            {
+                if (isInput) input = (int)value; else output = (int)value;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        return input is { } i && output is { } o ? new TokenMetrics(i, o) : null;
+    }
+
+    private static UpstreamError ParseError(ReadOnlySpan<byte> rest)
+    {
+        if (rest.Length > 0 && rest[0] == (byte)':') rest = rest[1..];
+        rest = rest.TrimStart((byte)' ');
+        string message = "the upstream reported an error in the stream";
+        string? code = null;
+        try
+        {
+            using var document = JsonDocument.Parse(rest.ToArray());
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                if (document.RootElement.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String) message = m.GetString()!;
+                if (document.RootElement.TryGetProperty("errorCode", out var c) && c.ValueKind == JsonValueKind.String) code = c.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+            if (!rest.IsEmpty) message = Encoding.UTF8.GetString(rest.Length > 500 ? rest[..500] : rest);
+        }
+        return new UpstreamError(UpstreamErrorKind.StreamError, null, code, message);
+    }
+
+    private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_start > 0)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _end -= _start;
+            _start = 0;
+        }
+        if (_end == _buffer.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            _buffer.AsSpan(0, _end).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+        var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+        _end += read;
+        return read > 0;
+    }
+
+    private void EnsureDataCapacity(int size)
+    {
+        if (size <= _data.Length) return;
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(size, _data.Length * 2));
+        _data.AsSpan(0, _dataLength).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_data);
+        _data = bigger;
+    }
+
+    public void Dispose()
+    {
+        ArrayPool<byte>.Shared.Return(_buffer);
+        ArrayPool<byte>.Shared.Return(_data);
+        _buffer = [];
+        _data = [];
+    }
+}

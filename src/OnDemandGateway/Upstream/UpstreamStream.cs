@@ -1,0 +1,16 @@
+namespace OnDemandGateway.Upstream;
+
+/// <summary>An accepted upstream stream (200 text/event-stream). Disposing it aborts the upstream request.</summary>
+internal sealed class UpstreamStream(HttpResponseMessage response, Stream body) : IDisposable
+{
+    private readonly UpstreamEventReader _reader = new(body);
+
+    public ValueTask<UpstreamEvent> ReadAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        body.Dispose();
+        response.Dispose();
+        _reader.Dispose();
+    }
+}

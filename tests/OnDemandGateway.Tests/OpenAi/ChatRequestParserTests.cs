@@ -1,0 +1,83 @@
+using System.Text;
+using OnDemandGateway.Configuration;
+using OnDemandGateway.OpenAi;
+
+namespace OnDemandGateway.Tests.OpenAi;
+
+public sealed class ChatRequestParserTests
+{
+    private static (ChatRequest? Request, OpenAiError? Error) Parse(string json, ToolsPolicy tools = ToolsPolicy.Reject) =>
+        ChatRequestParser.Parse(Encoding.UTF8.GetBytes(json), tools);
+
+    [Fact]
+    public void Parse_FullRequest_KeepsOnlyWhatTheClientSet()
+    {
+        var (request, error) = Parse("""
+            {"model":"gpt-4o","messages":[{"role":"system","content":"be nice"},{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}],
+             "stream":true,"stream_options":{"include_usage":true},"temperature":0.5,"top_p":0.9,"stop":"END","max_tokens":100,"user":"u1","seed":3}
+            """);
+        Assert.Null(error);
+        Assert.Equal("gpt-4o", request!.Model);
+        Assert.Equal("a\nb", request.Messages[1].Content);
+        Assert.True(request.Stream);
+        Assert.True(request.IncludeUsage);
+        Assert.Equal(0.5, request.Temperature);
+        Assert.Equal(0.9, request.TopP);
+        Assert.Null(request.PresencePenalty);
+        Assert.Null(request.FrequencyPenalty);
+        Assert.Equal(["END"], request.Stop);
+        Assert.Equal(100, request.MaxTokens);
+    }
+
+    [Fact]
+    public void Parse_MaxCompletionTokens_WinsOverMaxTokens()
+    {
+        var (request, _) = Parse("""{"messages":[{"role":"user","content":"x"}],"max_tokens":10,"max_completion_tokens":20}""");
+        Assert.Equal(20, request!.MaxTokens);
+    }
+
+    [Theory]
+    [InlineData("{not json", null, "invalid_json")]
+    [InlineData("[1,2]", null, "invalid_json")]
+    [InlineData("{}", "messages", "missing_required_parameter")]
+    [InlineData("""{"messages":[]}""", "messages", "empty_array")]
+    [InlineData("""{"messages":"hi"}""", "messages", "invalid_type")]
+    [InlineData("""{"messages":[{"role":"wizard","content":"x"}]}""", "messages[0].role", "invalid_value")]
+    [InlineData("""{"messages":[{"content":"x"}]}""", "messages[0].role", "missing_required_parameter")]
+    [InlineData("""{"messages":[{"role":"user","content":5}]}""", "messages[0].content", "invalid_type")]
+    [InlineData("""{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"http://x"}}]}]}""", "messages[0].content[0].type", "unsupported_content_type")]
+    [InlineData("""{"model":7,"messages":[{"role":"user","content":"x"}]}""", "model", "invalid_type")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"temperature":"hot"}""", "temperature", "invalid_type")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"temperature":3}""", "temperature", "invalid_value")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"n":2}""", "n", "unsupported_parameter")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"stop":["a","b","c","d","e"]}""", "stop", "invalid_value")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"stop":[1]}""", "stop", "invalid_type")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"stream":"yes"}""", "stream", "invalid_type")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"max_tokens":0}""", "max_tokens", "invalid_value")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}}]}""", "tools", "unsupported_parameter")]
+    public void Parse_ClientMistake_Is400NamingTheParameter(string json, string? param, string code)
+    {
+        var (request, error) = Parse(json);
+        Assert.Null(request);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal("invalid_request_error", error.Type);
+        Assert.Equal(param, error.Param);
+        Assert.Equal(code, error.Code);
+    }
+
+    [Fact]
+    public void Parse_ToolsWithIgnorePolicy_IsAccepted()
+    {
+        var (request, error) = Parse("""{"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function"}]}""", ToolsPolicy.Ignore);
+        Assert.Null(error);
+        Assert.NotNull(request);
+    }
+
+    [Fact]
+    public void Parse_AssistantWithNullContent_IsAccepted()
+    {
+        var (request, error) = Parse("""{"messages":[{"role":"user","content":"x"},{"role":"assistant","content":null},{"role":"user","content":"y"}]}""");
+        Assert.Null(error);
+        Assert.Equal("", request!.Messages[1].Content);
+    }
+}
