@@ -1,0 +1,10 @@
+namespace OnDemandGateway.FakeUpstream.Scripting;
+
+internal enum FakeReplyKind
+{
+    Answer,
+    Stream,
+    Status,
+    Hang,
+    Reset,
+}
