@@ -17,8 +17,9 @@ public static class Program
     }
 
     /// <summary>Builds the gateway. Tests pass env-style keys through <paramref name="configure"/>, or a
-    /// ready <paramref name="options"/> object that then replaces config.json and the environment.</summary>
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, GatewayOptions? options = null)
+    /// ready <paramref name="options"/> object that then replaces config.json and the environment, and may
+    /// replace services (a fake clock) through <paramref name="services"/>.</summary>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, GatewayOptions? options = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder.Configuration);
@@ -28,6 +29,7 @@ public static class Program
         builder.Services.AddSingleton(new ClientKeyRing(options.ClientKeys));
         builder.Services.AddSingleton<IRequestAuthenticator, HeaderTokenAuthenticator>();
         builder.Services.AddRelay();
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapHealth();

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using OnDemandGateway.Configuration;
+using OnDemandGateway.FakeUpstream;
+using OnDemandGateway.Tests.TestSupport;
+
+namespace OnDemandGateway.Tests.Upstream;
+
+/// <summary>Email + password accounts: signin once, bearer + company headers, refresh on 401, then re-signin.</summary>
+public sealed class AccountAuthTests
+{
+    private const string Email = "ana@example.com";
+    private const string Password = "correct horse battery";
+    private static readonly object Body = new { model = "gpt-4o", messages = new[] { new { role = "user", content = "hello" } } };
+
+    private static Task<GatewayHost> StartWithAccount(string password = Password, int sessionPool = 0) =>
+        GatewayHost.StartAsync(o => o with
+        {
+            Credentials = [new CredentialOptions(CredentialKind.Account, null, Email, password)],
+            SessionPoolSize = sessionPool,
+        });
+
+    [Fact]
+    public async Task ConcurrentRequests_SignInOnce_AndUseBearerAndCompanyHeaders()
+    {
+        await using var host = await StartWithAccount();
+        host.Upstream.AddAccount(Email, Password);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.Http.PostAsJsonAsync("/v1/chat/completions", Body)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, host.Upstream.SigninCount);
+
+        var session = host.Upstream.Calls.First(c => c.Kind == FakeCallKind.CreateSession);
+        Assert.StartsWith("/chat/v1/client/sessions", session.Path);
+        Assert.StartsWith("Bearer ", session.Headers["Authorization"]);
+        Assert.True(session.Headers.ContainsKey("x-company-id"));
+        Assert.True(session.Headers.ContainsKey("x-user-id"));
+        var query = host.Upstream.Calls.First(c => c.Kind == FakeCallKind.Query);
+        Assert.True(query.Headers.ContainsKey("x-company-id"));
+        Assert.False(query.Headers.ContainsKey("apikey"));
+    }
+
+    [Fact]
+    public async Task ExpiredToken_IsRefreshedOnce_AndTheRequestSucceeds()
+    {
+        await using var host = await StartWithAccount();
+        host.Upstream.AddAccount(Email, Password);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
+        host.Upstream.ExpireAccessTokens();
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
+        Assert.Equal(1, host.Upstream.RefreshCount);
+        Assert.Equal(1, host.Upstream.SigninCount);
+    }
+
+    [Fact]
+    public async Task ExpiredTokenAndRevokedRefresh_SignsInAgain()
+    {
+        await using var host = await StartWithAccount();
+        host.Upstream.AddAccount(Email, Password);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
+        host.Upstream.ExpireAccessTokens();
+        host.Upstream.RevokeRefreshTokens();
+
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
+        Assert.Equal(2, host.Upstream.SigninCount);
+    }
+
+    [Fact]
+    public async Task WrongPassword_MarksTheAccountInvalid_WithoutALoginLoop()
+    {
+        await using var host = await StartWithAccount("wrong password");
+        host.Upstream.AddAccount(Email, Password);
+        var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("no_valid_credentials", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
+        Assert.Equal(1, host.Upstream.SigninCount);
+        Assert.DoesNotContain(Password, await host.Http.GetStringAsync("/api/accounts"));
+    }
+
+    [Fact]
+    public async Task SessionPool_PreCreatesSessions_SoARequestCostsOneUpstreamCall()
+    {
+        await using var host = await StartWithAccount(sessionPool: 2);
+        host.Upstream.AddAccount(Email, Password);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
+        await WaitUntil(() => host.Upstream.SessionCount >= 3);
+
+        var before = host.Upstream.CallCount;
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
+        var calls = host.Upstream.Calls.Skip(before).ToList();
+        Assert.Equal(FakeCallKind.Query, calls[0].Kind);
+        var sessions = host.Upstream.Calls.Where(c => c.Kind == FakeCallKind.Query).Select(c => c.SessionId).ToList();
+        Assert.Equal(sessions.Count, sessions.Distinct().Count());
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+}
