@@ -1,5 +1,6 @@
 using OnDemandGateway.Auth;
 using OnDemandGateway.Configuration;
+using OnDemandGateway.Logging;
 
 namespace OnDemandGateway;
 
@@ -7,7 +8,15 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var app = Build(args);
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (ConfigException e)
+        {
+            return ConfigErrorReporter.Report(e);
+        }
         await app.RunAsync();
         return 0;
     }
@@ -18,13 +27,13 @@ public static class Program
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder.Configuration);
-        // TODO(config helper): load from config.json + environment when options is null.
-        options ??= new GatewayOptions();
-        builder.Services.AddSingleton(options);
+        options = builder.AddGatewayConfiguration(options);
+        builder.AddGatewayLogging(options);
         builder.Services.AddSingleton(new ClientKeyRing(options.ClientKeys));
         builder.Services.AddSingleton<IRequestAuthenticator, HeaderTokenAuthenticator>();
 
         var app = builder.Build();
+        app.UseRequestId();
         app.MapGet("/health", () => Results.Json(new { status = "ok" }));
         return app;
     }
