@@ -68,7 +68,11 @@ internal static class ConfigSettings
         var text = value.String();
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || uri.Query.Length > 0 || uri.Fragment.Length > 0)
-            throw value.Error($"must be an absolute http:// or https:// URL (got \"{text}\")");
+        {
+            // A URL with user info may carry a password: name the problem, not the value.
+            var got = text.Contains('@') ? "" : $" (got \"{text}\")";
+            throw value.Error($"must be an absolute http:// or https:// URL{got}");
+        }
         return text.TrimEnd('/');
     }
 

@@ -4,7 +4,7 @@ namespace OnDemandGateway.Configuration;
 
 /// <summary>The spec's default model name → endpointId table; <c>model_mapping</c> is merged over it.
 /// Lookups ignore case because clients spell model names inconsistently ("GPT-4o").</summary>
-public static class DefaultModelTable
+internal static class DefaultModelTable
 {
     public const string DefaultEndpointId = "predefined-claude-4-sonnet";
 

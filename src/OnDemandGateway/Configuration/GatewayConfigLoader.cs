@@ -5,7 +5,7 @@ namespace OnDemandGateway.Configuration;
 /// <summary>Builds <see cref="GatewayOptions"/> from defaults, then config.json (the Flask proxy's keys), then
 /// environment variables. Environment variables are read from the <see cref="IConfiguration"/> given (ASP.NET
 /// Core adds them unprefixed; tests inject them in memory), never from the process directly.</summary>
-public static class GatewayConfigLoader
+internal static class GatewayConfigLoader
 {
     public const string ConfigPathVariable = "APP_CONFIG_PATH";
     public const string DefaultConfigFile = "config.json";

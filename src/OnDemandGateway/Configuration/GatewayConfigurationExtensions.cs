@@ -2,7 +2,7 @@ namespace OnDemandGateway.Configuration;
 
 /// <summary>Start-up wiring for configuration: load and validate, make sure a client token exists, register
 /// <see cref="GatewayOptions"/>, and bind Kestrel to <c>PORT</c>.</summary>
-public static class GatewayConfigurationExtensions
+internal static class GatewayConfigurationExtensions
 {
     /// <param name="overrideOptions">Tests: use these as they are, without reading config.json or the environment.</param>
     /// <exception cref="ConfigException">Thrown as is: <c>Program.Main</c> reports it with <see cref="ConfigErrorReporter"/>.</exception>

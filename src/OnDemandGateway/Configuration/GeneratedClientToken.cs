@@ -6,7 +6,7 @@ namespace OnDemandGateway.Configuration;
 /// <summary>The client token used when none is configured: there is never a well-known default. Created once
 /// (32 random bytes, URL-safe base64, <c>odg-</c> prefix), kept in <c>DATA_DIR/client_token</c> readable by
 /// the owner only, and reused on later starts.</summary>
-public static class GeneratedClientToken
+internal static class GeneratedClientToken
 {
     public const string KeyName = "generated";
     public const string FileName = "client_token";

@@ -6,7 +6,7 @@ namespace OnDemandGateway.Logging;
 
 /// <summary>Wires logging: the console always, a file when <c>LOG_PATH</c> is set, both in the Python-style
 /// <c>LOG_FORMAT</c>, and request ids on every line logged during a request.</summary>
-public static class GatewayLoggingExtensions
+internal static class GatewayLoggingExtensions
 {
     public static WebApplicationBuilder AddGatewayLogging(this WebApplicationBuilder builder, GatewayOptions options)
     {
