@@ -2,6 +2,7 @@ using OnDemandGateway.Accounts;
 using OnDemandGateway.Auth;
 using OnDemandGateway.Configuration;
 using OnDemandGateway.Health;
+using OnDemandGateway.Logging;
 using OnDemandGateway.OpenAi;
 using OnDemandGateway.Relay;
 
@@ -11,7 +12,15 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        var app = Build(args);
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (ConfigException e)
+        {
+            return ConfigErrorReporter.Report(e);
+        }
         await app.RunAsync();
         return 0;
     }
@@ -23,15 +32,15 @@ public static class Program
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder.Configuration);
-        // TODO(config helper): load from config.json + environment when options is null.
-        options ??= new GatewayOptions();
-        builder.Services.AddSingleton(options);
+        options = builder.AddGatewayConfiguration(options);
+        builder.AddGatewayLogging(options);
         builder.Services.AddSingleton(new ClientKeyRing(options.ClientKeys));
         builder.Services.AddSingleton<IRequestAuthenticator, HeaderTokenAuthenticator>();
         builder.Services.AddRelay();
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseRequestId();
         app.MapHealth();
         app.MapOpenAi();
         app.MapAccountsApi();

@@ -24,11 +24,11 @@ public sealed record GatewayOptions
     public double StreamTimeoutSeconds { get; init; } = 180;
     public bool DebugMode { get; init; }
     public string StatsFilePath { get; init; } = "stats_data.json";
-    public string DefaultEndpointId { get; init; } = "predefined-claude-4-sonnet";
+    public string DefaultEndpointId { get; init; } = DefaultModelTable.DefaultEndpointId;
     public string OnDemandApiBase { get; init; } = "https://api.on-demand.io";
     public string OnDemandAuthBase { get; init; } = "https://gateway.on-demand.io";
     /// <summary>Model name → endpointId: the spec's default table with <c>model_mapping</c> merged over it.</summary>
-    public IReadOnlyDictionary<string, string> ModelMapping { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> ModelMapping { get; init; } = DefaultModelTable.Mapping;
     /// <summary>Sent as <c>modelConfigs.fulfillmentPrompt</c> only when set.</summary>
     public string? FulfillmentPrompt { get; init; }
 

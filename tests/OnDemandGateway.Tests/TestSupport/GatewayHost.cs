@@ -52,11 +52,6 @@ public sealed class GatewayHost : IAsyncDisposable
             ClientKeys = [new ClientKeyOptions("test", Token)],
             OnDemandApiBase = upstream.BaseUrl.ToString(),
             OnDemandAuthBase = upstream.BaseUrl.ToString(),
-            ModelMapping = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-            {
-                ["gpt-4o"] = "predefined-openai-gpt4o",
-                ["claude-4-sonnet"] = "predefined-claude-4-sonnet",
-            },
             RetryDelaySeconds = 0.01,
             RateLimitPerMinute = 0,
             SessionPoolSize = 0,

@@ -1,0 +1,98 @@
+using System.Collections.Frozen;
+using OnDemandGateway.Logging;
+
+namespace OnDemandGateway.Configuration;
+
+/// <summary>Every key config.json may hold (the Flask proxy's names plus the gateway's own) with its
+/// environment variable. docs/configuration.md documents this table; keep the two in step.</summary>
+internal static class ConfigSettings
+{
+    public static IReadOnlyList<ConfigSetting> All { get; } =
+    [
+        new("accounts", "ONDEMAND_ACCOUNTS", true, (o, v, w) => o with { Credentials = CredentialParser.ParseAccounts(v, w) }),
+        new("api_access_token", "API_ACCESS_TOKEN", true, (o, v, w) => o with { ClientKeys = ClientKeyParser.ParseTokens(v, w) }),
+        new("model_prices", "MODEL_PRICES", false, (o, v, _) => o with { ModelPrices = ModelSettingsParser.ParsePrices(v) }),
+        new("default_model_price", "DEFAULT_MODEL_PRICE", false, (o, v, _) => o with { DefaultModelPrice = ModelSettingsParser.ParsePrice(v, v.Json()) }),
+        Whole("rate_limit_per_minute", "RATE_LIMIT", 0, (o, x) => o with { RateLimitPerMinute = x }),
+        Number("account_cooldown_seconds", "ACCOUNT_COOLDOWN_SECONDS", positive: false, (o, x) => o with { AccountCooldownSeconds = x }),
+        Whole("max_retries", "MAX_RETRIES", 0, (o, x) => o with { MaxRetries = x }),
+        Number("retry_delay", "RETRY_DELAY", positive: false, (o, x) => o with { RetryDelaySeconds = x }),
+        Number("request_timeout", "REQUEST_TIMEOUT", positive: true, (o, x) => o with { RequestTimeoutSeconds = x }),
+        Number("stream_timeout", "STREAM_TIMEOUT", positive: true, (o, x) => o with { StreamTimeoutSeconds = x }),
+        new("debug_mode", "DEBUG_MODE", false, (o, v, _) => o with { DebugMode = v.Boolean() }),
+        new("stats_file_path", "STATS_FILE_PATH", false, (o, v, _) => o with { StatsFilePath = v.String() }),
+        new("default_endpoint_id", "DEFAULT_ENDPOINT_ID", false, (o, v, _) => o with { DefaultEndpointId = v.String() }),
+        new("ondemand_api_base", "ONDEMAND_API_BASE", false, (o, v, _) => o with { OnDemandApiBase = BaseUrl(v) }),
+        new("ondemand_auth_base", "ONDEMAND_AUTH_BASE", false, (o, v, _) => o with { OnDemandAuthBase = BaseUrl(v) }),
+        new("model_mapping", "MODEL_MAPPING", false, (o, v, _) => o with { ModelMapping = ModelSettingsParser.ParseMapping(v) }),
+        new("fulfillment_prompt", "FULFILLMENT_PROMPT", false, (o, v, _) => o with { FulfillmentPrompt = NullIfEmpty(v.String(allowEmpty: true)) }),
+        new("unknown_model", "UNKNOWN_MODEL", false, (o, v, _) => o with { UnknownModels = Choice(v, ("default", UnknownModelPolicy.UseDefault), ("reject", UnknownModelPolicy.Reject)) }),
+        new("tools", "TOOLS", false, (o, v, _) => o with { Tools = Choice(v, ("reject", ToolsPolicy.Reject), ("ignore", ToolsPolicy.Ignore)) }),
+        new("models_require_auth", "MODELS_REQUIRE_AUTH", false, (o, v, _) => o with { ModelsRequireAuth = v.Boolean() }),
+        new("max_request_body_bytes", "MAX_REQUEST_BODY_BYTES", false, (o, v, _) => o with { MaxRequestBodyBytes = v.Integer(1, long.MaxValue, "a whole number of bytes, 1 or more") }),
+        Number("all_cooling_max_wait_seconds", "ALL_COOLING_MAX_WAIT_SECONDS", positive: false, (o, x) => o with { AllCoolingMaxWaitSeconds = x }),
+        Whole("max_concurrency_per_credential", "MAX_CONCURRENCY_PER_CREDENTIAL", 0, (o, x) => o with { MaxConcurrencyPerCredential = x }),
+        Number("invalid_credential_reprobe_seconds", "INVALID_CREDENTIAL_REPROBE_SECONDS", positive: true, (o, x) => o with { InvalidCredentialReprobeSeconds = x }),
+        Whole("session_pool_size", "SESSION_POOL_SIZE", 0, (o, x) => o with { SessionPoolSize = x }),
+        new("port", "PORT", false, (o, v, _) => o with { Port = (int)v.Integer(1, 65535, "a port number from 1 to 65535") }),
+        new("log_path", "LOG_PATH", false, (o, v, _) => o with { LogPath = NullIfEmpty(v.String(allowEmpty: true)) }),
+        new("log_level", "LOG_LEVEL", false, (o, v, _) => o with { LogLevel = Level(v) }),
+        new("log_format", "LOG_FORMAT", false, (o, v, w) => o with { LogFormat = Format(v, w) }),
+        new("data_dir", "DATA_DIR", false, (o, v, _) => o with { DataDir = v.String() }),
+        new("database_url", "DATABASE_URL", true, (o, v, _) => o with { DatabaseUrl = NullIfEmpty(v.String(allowEmpty: true)) }),
+        Whole("usage_retention_days", "USAGE_RETENTION_DAYS", 1, (o, x) => o with { UsageRetentionDays = x }),
+        Whole("usage_queue_capacity", "USAGE_QUEUE_CAPACITY", 1, (o, x) => o with { UsageQueueCapacity = x }),
+    ];
+
+    public static FrozenDictionary<string, ConfigSetting> ByFileKey { get; } = All.ToFrozenDictionary(s => s.FileKey, StringComparer.Ordinal);
+
+    private static ConfigSetting Number(string fileKey, string envKey, bool positive, Func<GatewayOptions, double, GatewayOptions> set) =>
+        new(fileKey, envKey, false, (o, v, _) => set(o, v.Number(0, exclusiveMin: positive, positive ? "a positive number" : "a number, 0 or more")));
+
+    private static ConfigSetting Whole(string fileKey, string envKey, int min, Func<GatewayOptions, int, GatewayOptions> set) =>
+        new(fileKey, envKey, false, (o, v, _) => set(o, (int)v.Integer(min, int.MaxValue, $"a whole number, {min} or more")));
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+
+    private static T Choice<T>(ConfigValue value, params (string Name, T Value)[] choices)
+    {
+        var text = value.String();
+        foreach (var (name, choice) in choices)
+            if (string.Equals(text, name, StringComparison.OrdinalIgnoreCase)) return choice;
+        throw value.Error($"must be {string.Join(" or ", choices.Select(c => $"\"{c.Name}\""))} (got \"{text}\")");
+    }
+
+    /// <summary>An absolute http(s) URL without its trailing slash, so callers can append paths.</summary>
+    private static string BaseUrl(ConfigValue value)
+    {
+        var text = value.String();
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            // A URL with user info may carry a password: name the problem, not the value.
+            var got = text.Contains('@') ? "" : $" (got \"{text}\")";
+            throw value.Error($"must be an absolute http:// or https:// URL{got}");
+        }
+        return text.TrimEnd('/');
+    }
+
+    /// <summary>Stored under .NET's name, whichever spelling (Python's DEBUG/INFO/WARNING... or .NET's) was used.</summary>
+    private static string Level(ConfigValue value)
+    {
+        var text = value.String();
+        if (!LogLevelNames.TryParse(text, out var level))
+            throw value.Error($"must be DEBUG, INFO, WARNING, ERROR or CRITICAL (or a .NET level name) (got \"{text}\")");
+        return level.ToString();
+    }
+
+    private static string? Format(ConfigValue value, List<string> warnings)
+    {
+        var text = value.String(allowEmpty: true);
+        if (text.Length == 0) return null;
+        foreach (var unknown in LogLineFormat.Parse(text).UnknownPlaceholders)
+            warnings.Add(value.Error($"uses %({unknown}) which the gateway does not provide; it prints as \"-\"").Message);
+        if (!text.Contains("%(message)", StringComparison.Ordinal))
+            warnings.Add(value.Error("has no %(message)s placeholder; log lines will not show their message").Message);
+        return text;
+    }
+}
