@@ -49,7 +49,8 @@ public sealed class FakeStreamStep
     /// <summary>Ends the response cleanly without <c>[DONE]</c>: a truncated stream.</summary>
     public static FakeStreamStep Close() => new(FakeStreamStepKind.Close);
 
-    /// <summary>Aborts the connection mid-stream: the client sees a transport error while reading.</summary>
+    /// <summary>Aborts the connection mid-stream (after a 50 ms pause so frames already written reach the client):
+    /// the client sees a transport error while reading the body.</summary>
     public static FakeStreamStep Abort() => new(FakeStreamStepKind.Abort);
 
     /// <summary>Goes silent (no heartbeats either) until the client goes away: for idle-timeout tests.</summary>

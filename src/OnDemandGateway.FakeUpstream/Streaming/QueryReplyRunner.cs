@@ -8,6 +8,8 @@ namespace OnDemandGateway.FakeUpstream.Streaming;
 /// <summary>Plays an accepted query's reply: as an SSE stream, or collapsed into one sync JSON answer.</summary>
 internal sealed class QueryReplyRunner(FakeExchange x, FakeOnDemandOptions options, string sessionId, string messageId)
 {
+    private static readonly TimeSpan AbortSettle = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Writes the steps as frames, in order. Steps after a terminal one are ignored; running out of
     /// steps ends the response without [DONE] (a truncated stream).</summary>
     public async Task StreamAsync(IReadOnlyList<FakeStreamStep> steps)
@@ -51,6 +53,9 @@ internal sealed class QueryReplyRunner(FakeExchange x, FakeOnDemandOptions optio
                     x.Call.MarkFinished();
                     return;
                 case FakeStreamStepKind.Abort:
+                    // An abort discards output Kestrel has not put on the wire yet; let flushed frames leave
+                    // first so the client really is mid-stream (headers and earlier frames received) when it breaks.
+                    await Task.Delay(AbortSettle, x.WaitToken);
                     x.Abort();
                     return;
                 case FakeStreamStepKind.HangForever:

@@ -69,7 +69,7 @@ internal sealed class SseFrameWriter
     {
         w.WriteStartObject("currentStatusLog"u8);
         w.WriteString("statusType"u8, statusType);
-        w.WriteString("statusMessage"u8, $"Fake upstream: {statusType}");
+        w.WriteString("statusMessage"u8, $"Fake upstream is {statusType}");
         w.WriteEndObject();
     });
 
