@@ -189,11 +189,9 @@ internal sealed partial class UsageWriter : IUsageSink, IHostedLifecycleService,
             LogDropped(dropped, _channel.Reader.Count, _lastError);
     }
 
-    public void Dispose()
-    {
-        _abandon.Cancel();
-        _abandon.Dispose();
-    }
+    // DI may dispose this singleton once per registration (sink, hosted service, itself): must be idempotent.
+    // The token source is only cancelled, never disposed, since the loop may still observe it.
+    public void Dispose() => _abandon.Cancel();
 
     private readonly record struct WorkItem(UsageRecord? Record, TaskCompletionSource? Flush);
 

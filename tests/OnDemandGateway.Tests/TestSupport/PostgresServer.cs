@@ -39,15 +39,13 @@ internal static class PostgresServer
             ["-D", $"{folder}/data", "-l", $"{folder}/log", "-w", "-t", "60", "start",
              "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off -c max_connections=200"], asRoot);
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", $"{folder}/data", "-m", "immediate", "stop"], asRoot).Wait(TimeSpan.FromSeconds(20));
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (Exception) { /* best effort at process exit */ }
-        };
+        // A detached watchdog stops the cluster and removes the folder once this process is gone, however it
+        // ends: the test host is often killed before ProcessExit handlers can finish.
+        var stop = $"{(asRoot ? "runuser -u postgres -- " : "")}'{bin}/pg_ctl' -D '{folder}/data' -m immediate stop";
+        var watchdog = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["sh", "-c", $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{folder}'"])
+            watchdog.ArgumentList.Add(a);
+        Process.Start(watchdog)?.Dispose();
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
     }
 
@@ -58,12 +56,18 @@ internal static class PostgresServer
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task RunAsync(string file, string[] args, bool asPostgres = false)
+    private static ProcessStartInfo Start(string file, string[] args, bool asPostgres)
     {
+        // initdb and postgres refuse to run as root.
         var start = new ProcessStartInfo(asPostgres ? "runuser" : file) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (asPostgres) foreach (var a in (string[])["-u", "postgres", "--", file]) start.ArgumentList.Add(a);
         foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    private static async Task RunAsync(string file, string[] args, bool asPostgres = false)
+    {
+        using var process = Process.Start(Start(file, args, asPostgres))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
