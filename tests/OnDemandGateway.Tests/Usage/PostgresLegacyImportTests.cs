@@ -1,0 +1,6 @@
+using OnDemandGateway.Tests.TestSupport;
+
+namespace OnDemandGateway.Tests.Usage;
+
+public sealed class PostgresLegacyImportTests(PostgresFixture postgres)
+    : LegacyImportTests(new PostgresTestDatabases(postgres)), IClassFixture<PostgresFixture>;

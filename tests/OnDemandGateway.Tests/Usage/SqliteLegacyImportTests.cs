@@ -1,0 +1,3 @@
+namespace OnDemandGateway.Tests.Usage;
+
+public sealed class SqliteLegacyImportTests() : LegacyImportTests(new SqliteTestDatabases());
