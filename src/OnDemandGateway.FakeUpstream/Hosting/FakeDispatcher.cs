@@ -61,7 +61,9 @@ internal sealed class FakeDispatcher(FakeServerState state, OpenAiCompletions? o
         }
         catch (Exception) when (ctx.RequestAborted.IsCancellationRequested || exchange.ServerStopping || exchange.ResetByServer)
         {
-            // The client left (recorded by the abort callback) or the fake is shutting down: just drop the connection.
+            // The client left or the fake is shutting down. The abort callback may not have run yet: token callbacks
+            // run last-registered first, so the wait's linked token can resume this method before it.
+            exchange.OnRequestAborted();
             if (exchange.ServerStopping)
             {
                 exchange.Abort();

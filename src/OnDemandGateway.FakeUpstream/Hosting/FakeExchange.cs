@@ -25,9 +25,10 @@ internal sealed class FakeExchange(HttpContext context, FakeCall call, Cancellat
         Context.Abort();
     }
 
+    /// <summary>Records a client abort; safe to call more than once and ignored once the answer was finished.</summary>
     public void OnRequestAborted()
     {
-        if (!ResetByServer && !stopping.IsCancellationRequested)
+        if (Context.RequestAborted.IsCancellationRequested && !ResetByServer && !stopping.IsCancellationRequested)
         {
             Call.MarkClientAborted();
         }

@@ -36,7 +36,8 @@ internal sealed class QueryReplyRunner(FakeExchange x, FakeOnDemandOptions optio
             };
             if (!open)
             {
-                return; // the client went away; the abort callback has recorded it
+                x.OnRequestAborted(); // the client went away mid-stream
+                return;
             }
 
             switch (step.Kind)

@@ -83,6 +83,21 @@ public sealed class FakeServerApiKeyTests
         Assert.False(json.TryGetProperty("answer", out _));
     }
 
+    [Fact]
+    public async Task Query_Webhook_AcceptedWithoutAnswer()
+    {
+        await using var fake = await StartAsync();
+        using var client = new FakeUpstreamClient(fake);
+        var sessionId = await client.CreateSessionAsync(ChatAuth.Key(Key));
+
+        using var response = await client.QueryAsync(ChatAuth.Key(Key), sessionId, FakeUpstreamClient.QueryBody("later", "webhook"));
+
+        Assert.Equal(200, (int)response.StatusCode);
+        var data = (await FakeUpstreamClient.JsonOf(response)).GetProperty("data");
+        Assert.Equal("processing", data.GetProperty("status").GetString());
+        Assert.False(data.TryGetProperty("answer", out _));
+    }
+
     [Theory]
     [InlineData("""{"query":"hi","endpointId":"e","pluginIds":[],"responseMode":"streaming"}""", "responseMode")]
     [InlineData("""{"endpointId":"e","responseMode":"sync"}""", "query")]
