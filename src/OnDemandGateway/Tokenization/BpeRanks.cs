@@ -22,6 +22,7 @@ internal sealed class BpeRanks
     private readonly int _shift;
     private readonly byte[] _bytes;   // every token's bytes, back to back, plus Padding zero bytes
     private readonly int[] _offsets;  // by rank; _offsets[r + 1] - _offsets[r] is token r's length (0 = no token r)
+    private readonly int[] _pairs;    // rank of every two-byte sequence, by first byte | second byte << 8: cache-resident
 
     private BpeRanks(Entry[] table, byte[] bytes, int[] offsets, int count)
     {
@@ -30,6 +31,8 @@ internal sealed class BpeRanks
         _bytes = bytes;
         _offsets = offsets;
         Count = count;
+        _pairs = new int[1 << 16];
+        Array.Fill(_pairs, NoRank);
     }
 
     /// <summary>Number of tokens.</summary>
@@ -61,6 +64,10 @@ internal sealed class BpeRanks
             i = (i + 1) & mask;
         }
     }
+
+    /// <summary>The rank of the two bytes <paramref name="first"/>, <paramref name="second"/>, or <see cref="NoRank"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int PairRankOf(byte first, byte second) => _pairs[first | (second << 8)];
 
     /// <summary>The bytes of token <paramref name="rank"/>.</summary>
     public ReadOnlySpan<byte> BytesOf(int rank)
@@ -159,6 +166,10 @@ internal sealed class BpeRanks
                 i = (i + 1) & mask;
             }
             table[i] = new Entry { Prefix = prefix, Rank = r, Length = length };
+            if (length == 2)
+            {
+                result._pairs[ordered[offsets[r]] | (ordered[offsets[r] + 1] << 8)] = r;
+            }
         }
         return result;
     }

@@ -5,12 +5,16 @@ namespace OnDemandGateway.Tokenization;
 /// <summary>
 /// tiktoken's byte-pair merge of one pre-tokenised piece: repeatedly join the adjacent pair whose joined bytes
 /// have the lowest rank (leftmost on ties) until no joined pair is a token. Short pieces use tiktoken's linear
-/// scan on stack arrays; long ones a heap over a linked list, since the scan is quadratic (100,000 × "a").
+/// scan on stack arrays; longer ones a heap over a linked list, since the scan is quadratic (100,000 × "a": tens of seconds).
 /// </summary>
 internal static class BytePairMerger
 {
-    /// <summary>Above this many bytes the heap pays for itself.</summary>
-    internal const int LinearLimit = 128;
+    /// <summary>Above this many bytes the heap pays for itself (measured: the scan's cost grows with the square
+    /// of the piece, and CJK runs are often 30-90 bytes).</summary>
+    internal const int LinearLimit = 16;
+
+    /// <summary>Pieces up to this many bytes merge on stack memory.</summary>
+    private const int StackLimit = 256;
 
     /// <summary>Merges <paramref name="length"/> bytes at the start of <paramref name="piece"/> (which must have
     /// <see cref="BpeRanks.Padding"/> readable bytes beyond them), appends the token ids to
@@ -34,7 +38,7 @@ internal static class BytePairMerger
         return 1;
     }
 
-    private static int MergeLinear(BpeRanks ranks, Span<byte> piece, int length, List<int>? ids)
+    internal static int MergeLinear(BpeRanks ranks, Span<byte> piece, int length, List<int>? ids)
     {
         // start[i] is where part i begins (start[parts] == length); rank[i] ranks joining parts i and i + 1.
         Span<int> start = stackalloc int[length + 1];
@@ -42,7 +46,7 @@ internal static class BytePairMerger
         for (var i = 0; i < length; i++)
         {
             start[i] = i;
-            rank[i] = i + 1 < length ? ranks.RankOf(ref piece[i], 2) : BpeRanks.NoRank;
+            rank[i] = i + 1 < length ? ranks.PairRankOf(piece[i], piece[i + 1]) : BpeRanks.NoRank;
         }
         start[length] = length;
         var parts = length;
@@ -81,86 +85,86 @@ internal static class BytePairMerger
         return parts;
     }
 
-    private static int MergeHeap(BpeRanks ranks, Span<byte> piece, int length, List<int>? ids)
+    internal static int MergeHeap(BpeRanks ranks, Span<byte> piece, int length, List<int>? ids)
     {
+        // Every merge pushes at most two entries, so 3 × length bounds the heap.
+        int[]? rentedInts = null;
+        long[]? rentedHeap = null;
+        var ints = length <= StackLimit
+            ? stackalloc int[3 * (length + 1)]
+            : (rentedInts = ArrayPool<int>.Shared.Rent(3 * (length + 1)));
+        var heap = new MinHeap(length <= StackLimit
+            ? stackalloc long[3 * length]
+            : (rentedHeap = ArrayPool<long>.Shared.Rent(3 * length)));
         // Parts are a doubly linked list over byte positions; part `length` is the end sentinel.
-        var next = ArrayPool<int>.Shared.Rent(length + 1);
-        var prev = ArrayPool<int>.Shared.Rent(length + 1);
-        var rank = ArrayPool<int>.Shared.Rent(length + 1);
-        var heap = new MinHeap(length * 3);
-        try
+        var next = ints[..(length + 1)];
+        var prev = ints.Slice(length + 1, length + 1);
+        var rank = ints.Slice(2 * (length + 1), length + 1);
+        for (var i = 0; i <= length; i++)
         {
-            for (var i = 0; i <= length; i++)
+            next[i] = i + 1;
+            prev[i] = i - 1;
+            rank[i] = i + 1 < length ? ranks.PairRankOf(piece[i], piece[i + 1]) : BpeRanks.NoRank;
+            if (rank[i] != BpeRanks.NoRank)
             {
-                next[i] = i + 1;
-                prev[i] = i - 1;
-                rank[i] = i + 1 < length ? ranks.RankOf(ref piece[i], 2) : BpeRanks.NoRank;
-                if (rank[i] != BpeRanks.NoRank)
-                {
-                    heap.Push(rank[i], i);
-                }
+                heap.Push(rank[i], i);
             }
-            var parts = length;
-            while (heap.TryPop(out var r, out var i))
-            {
-                // Entries go stale when a part is absorbed or its pair re-ranked; a live entry matches rank[i].
-                if (rank[i] != r)
-                {
-                    continue;
-                }
-                var absorbed = next[i];
-                next[i] = next[absorbed];
-                prev[next[i]] = i;
-                rank[absorbed] = BpeRanks.NoRank;
-                parts--;
-                rank[i] = next[i] < length ? ranks.RankOf(ref piece[i], next[next[i]] - i) : BpeRanks.NoRank;
-                if (rank[i] != BpeRanks.NoRank)
-                {
-                    heap.Push(rank[i], i);
-                }
-                var p = prev[i];
-                if (p >= 0)
-                {
-                    rank[p] = ranks.RankOf(ref piece[p], next[i] - p);
-                    if (rank[p] != BpeRanks.NoRank)
-                    {
-                        heap.Push(rank[p], p);
-                    }
-                }
-            }
-            if (ids is not null)
-            {
-                for (var i = 0; i < length; i = next[i])
-                {
-                    ids.Add(ranks.RankOf(ref piece[i], next[i] - i));
-                }
-            }
-            return parts;
         }
-        finally
+        var parts = length;
+        while (heap.TryPop(out var r, out var i))
         {
-            heap.Dispose();
-            ArrayPool<int>.Shared.Return(next);
-            ArrayPool<int>.Shared.Return(prev);
-            ArrayPool<int>.Shared.Return(rank);
+            // Entries go stale when a part is absorbed or its pair re-ranked; a live entry matches rank[i].
+            if (rank[i] != r)
+            {
+                continue;
+            }
+            var absorbed = next[i];
+            next[i] = next[absorbed];
+            prev[next[i]] = i;
+            rank[absorbed] = BpeRanks.NoRank;
+            parts--;
+            rank[i] = next[i] < length ? ranks.RankOf(ref piece[i], next[next[i]] - i) : BpeRanks.NoRank;
+            if (rank[i] != BpeRanks.NoRank)
+            {
+                heap.Push(rank[i], i);
+            }
+            var p = prev[i];
+            if (p >= 0)
+            {
+                rank[p] = ranks.RankOf(ref piece[p], next[i] - p);
+                if (rank[p] != BpeRanks.NoRank)
+                {
+                    heap.Push(rank[p], p);
+                }
+            }
         }
+        if (ids is not null)
+        {
+            for (var i = 0; i < length; i = next[i])
+            {
+                ids.Add(ranks.RankOf(ref piece[i], next[i] - i));
+            }
+        }
+        if (rentedInts is not null)
+        {
+            ArrayPool<int>.Shared.Return(rentedInts);
+        }
+        if (rentedHeap is not null)
+        {
+            ArrayPool<long>.Shared.Return(rentedHeap);
+        }
+        return parts;
     }
 
-    /// <summary>A binary min-heap of (rank, position), ordered so ties go to the leftmost position.</summary>
-    private struct MinHeap(int capacity) : IDisposable
+    /// <summary>A binary min-heap of (rank, position) over caller-provided storage; ties go to the leftmost
+    /// position, as in tiktoken's scan.</summary>
+    private ref struct MinHeap(Span<long> items)
     {
-        private long[] _items = ArrayPool<long>.Shared.Rent(Math.Max(capacity, 16));
+        private readonly Span<long> _items = items;
         private int _count;
 
         public void Push(int rank, int position)
         {
-            if (_count == _items.Length)
-            {
-                var bigger = ArrayPool<long>.Shared.Rent(_items.Length * 2);
-                _items.AsSpan(0, _count).CopyTo(bigger);
-                ArrayPool<long>.Shared.Return(_items);
-                _items = bigger;
-            }
             var item = ((long)rank << 32) | (uint)position;
             var i = _count++;
             while (i > 0)
@@ -209,7 +213,5 @@ internal static class BytePairMerger
             position = (int)top;
             return true;
         }
-
-        public void Dispose() => ArrayPool<long>.Shared.Return(_items);
     }
 }

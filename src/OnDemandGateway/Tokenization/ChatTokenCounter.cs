@@ -47,15 +47,14 @@ internal static class ChatTokenCounter
         var total = FunctionsEnd;
         foreach (var tool in tools.EnumerateArray())
         {
-            if (!tool.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
+            if (!TryGetObject(tool, "function", out var function))
             {
                 continue;
             }
             total += functionStart;
             total += encoding.CountTokens(Text(function, "name") + ":" + TrimPeriod(Text(function, "description")));
-            if (!function.TryGetProperty("parameters", out var parameters)
-                || !parameters.TryGetProperty("properties", out var properties)
-                || properties.ValueKind != JsonValueKind.Object
+            if (!TryGetObject(function, "parameters", out var parameters)
+                || !TryGetObject(parameters, "properties", out var properties)
                 || !properties.EnumerateObject().Any())
             {
                 continue;
@@ -77,6 +76,14 @@ internal static class ChatTokenCounter
             }
         }
         return total;
+    }
+
+    private static bool TryGetObject(JsonElement element, string property, out JsonElement value)
+    {
+        value = default;
+        return element.ValueKind == JsonValueKind.Object
+            && element.TryGetProperty(property, out value)
+            && value.ValueKind == JsonValueKind.Object;
     }
 
     private static string Text(JsonElement element, string property) =>

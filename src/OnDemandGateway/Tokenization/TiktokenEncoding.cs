@@ -32,6 +32,9 @@ internal sealed class TiktokenEncoding
 
     internal BpeRanks Ranks => _ranks.Value;
 
+    /// <summary>Whether the rank table has been loaded.</summary>
+    public bool IsLoaded => _ranks.IsValueCreated;
+
     /// <summary>Loads the rank table now (a few tens of milliseconds) instead of on the first count.</summary>
     public void WarmUp() => _ = _ranks.Value;
 

@@ -19,7 +19,7 @@ internal static class TokenizerCatalog
         {
             return (TiktokenEncoding.O200kBase, true);
         }
-        if (name.SequenceEqual("gpt-4") || StartsWithAny(name, Cl100kPrefixes))
+        if (name.Equals("gpt-4", StringComparison.OrdinalIgnoreCase) || StartsWithAny(name, Cl100kPrefixes))
         {
             return (TiktokenEncoding.Cl100kBase, true);
         }
