@@ -155,15 +155,15 @@ internal sealed class BpeRanks
                 continue;
             }
             ref var key = ref ordered[offsets[r]];
-            if (result.RankOf(ref key, length) != NoRank)
-            {
-                throw new InvalidDataException($"Token {r} duplicates an earlier token.");
-            }
             var prefix = ReadWord(ref key) & WordMask(length);
             var i = result.Slot(Hash(prefix, ref key, length));
-            while (table[i].Length != 0)
+            for (; table[i].Length != 0; i = (i + 1) & mask)
             {
-                i = (i + 1) & mask;
+                ref var e = ref table[i];
+                if (e.Length == length && e.Prefix == prefix && (length <= 8 || result.TailEquals(e.Rank, ref key, length)))
+                {
+                    throw new InvalidDataException($"Token {r} duplicates token {e.Rank}.");
+                }
             }
             table[i] = new Entry { Prefix = prefix, Rank = r, Length = length };
             if (length == 2)

@@ -47,6 +47,10 @@ public sealed class BpeRankDataTests
         Assert.Throws<InvalidDataException>(() => BpeRanks.Parse("YQ== 0\nYg== 0\n"u8));
 
     [Fact]
+    public void Parse_DuplicateTokenBytes_Throws() =>
+        Assert.Throws<InvalidDataException>(() => BpeRanks.Parse("YQ== 0\nYQ== 1\n"u8));
+
+    [Fact]
     public void Parse_SmallFile_MapsBytesToRanks()
     {
         var ranks = BpeRanks.Parse("YQ== 0\nYg== 1\nYWI= 2\n"u8); // a, b, ab
