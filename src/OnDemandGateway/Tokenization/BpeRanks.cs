@@ -1,0 +1,210 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace OnDemandGateway.Tokenization;
+
+/// <summary>
+/// The byte-sequence → rank table of one BPE encoding. An open-addressing table whose entries carry the first
+/// eight key bytes inline, so the common lookup (keys of ≤ 8 bytes) touches one cache line and never allocates.
+/// </summary>
+internal sealed class BpeRanks
+{
+    /// <summary>Returned by <see cref="RankOf"/> for byte sequences that are not a token.</summary>
+    public const int NoRank = int.MaxValue;
+
+    /// <summary>Callers must keep this many readable bytes after the last key byte (keys are read in 8-byte words).</summary>
+    public const int Padding = 8;
+
+    private readonly Entry[] _table;
+    private readonly int _shift;
+    private readonly byte[] _bytes;   // every token's bytes, back to back, plus Padding zero bytes
+    private readonly int[] _offsets;  // by rank; _offsets[r + 1] - _offsets[r] is token r's length (0 = no token r)
+    private readonly int[] _pairs;    // rank of every two-byte sequence, by first byte | second byte << 8: cache-resident
+
+    private BpeRanks(Entry[] table, byte[] bytes, int[] offsets, int count)
+    {
+        _table = table;
+        _shift = 64 - BitOperations.Log2((uint)table.Length);
+        _bytes = bytes;
+        _offsets = offsets;
+        Count = count;
+        _pairs = new int[1 << 16];
+        Array.Fill(_pairs, NoRank);
+    }
+
+    /// <summary>Number of tokens.</summary>
+    public int Count { get; }
+
+    /// <summary>One past the highest rank.</summary>
+    public int RankLimit => _offsets.Length - 1;
+
+    /// <summary>The rank of <paramref name="length"/> bytes at <paramref name="key"/>, or <see cref="NoRank"/>.
+    /// <see cref="Padding"/> bytes after the key must be readable.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int RankOf(ref byte key, int length)
+    {
+        var prefix = ReadWord(ref key) & WordMask(length);
+        var table = _table;
+        var mask = table.Length - 1;
+        var i = Slot(Hash(prefix, ref key, length));
+        while (true)
+        {
+            ref var e = ref table[i];
+            if (e.Length == length && e.Prefix == prefix && (length <= 8 || TailEquals(e.Rank, ref key, length)))
+            {
+                return e.Rank;
+            }
+            if (e.Length == 0)
+            {
+                return NoRank;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// <summary>The rank of the two bytes <paramref name="first"/>, <paramref name="second"/>, or <see cref="NoRank"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int PairRankOf(byte first, byte second) => _pairs[first | (second << 8)];
+
+    /// <summary>The bytes of token <paramref name="rank"/>.</summary>
+    public ReadOnlySpan<byte> BytesOf(int rank)
+    {
+        if ((uint)rank >= (uint)RankLimit || _offsets[rank + 1] == _offsets[rank])
+        {
+            throw new ArgumentOutOfRangeException(nameof(rank), rank, "Not a token of this encoding.");
+        }
+        return _bytes.AsSpan(_offsets[rank], _offsets[rank + 1] - _offsets[rank]);
+    }
+
+    /// <summary>Parses a tiktoken rank file (lines of "base64 rank").</summary>
+    public static BpeRanks Parse(ReadOnlySpan<byte> file)
+    {
+        var lines = file.Count((byte)'\n') + 1;
+        // Base64 never decodes to more than 3/4 of its text; the rank digits make this a generous bound.
+        var bytes = new byte[file.Length / 4 * 3 + 3 + Padding];
+        var tokenStart = new int[lines];
+        var tokenRank = new int[lines];
+        var count = 0;
+        var written = 0;
+        var maxRank = -1;
+        while (!file.IsEmpty)
+        {
+            var eol = file.IndexOf((byte)'\n');
+            var line = eol < 0 ? file : file[..eol];
+            file = eol < 0 ? default : file[(eol + 1)..];
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+            var space = line.IndexOf((byte)' ');
+            if (space <= 0
+                || Base64.DecodeFromUtf8(line[..space], bytes.AsSpan(written), out _, out var n) != System.Buffers.OperationStatus.Done
+                || !Utf8Parser.TryParse(line[(space + 1)..].TrimEnd((byte)'\r'), out int rank, out var used)
+                || used != line.Length - space - 1 - (line[^1] == '\r' ? 1 : 0)
+                || rank < 0 || n == 0)
+            {
+                throw new InvalidDataException($"Malformed rank line {count + 1}.");
+            }
+            tokenStart[count] = written;
+            tokenRank[count] = rank;
+            written += n;
+            maxRank = Math.Max(maxRank, rank);
+            count++;
+        }
+
+        // Re-lay the bytes in rank order so a token's length is the gap to the next offset.
+        var ordered = new byte[written + Padding];
+        var offsets = new int[maxRank + 2];
+        var byRank = new int[maxRank + 1];
+        Array.Fill(byRank, -1);
+        for (var t = 0; t < count; t++)
+        {
+            if (byRank[tokenRank[t]] >= 0)
+            {
+                throw new InvalidDataException($"Rank {tokenRank[t]} appears twice.");
+            }
+            byRank[tokenRank[t]] = t;
+        }
+        var at = 0;
+        for (var r = 0; r <= maxRank; r++)
+        {
+            offsets[r] = at;
+            var t = byRank[r];
+            if (t < 0)
+            {
+                continue;
+            }
+            // Decoded bytes sit in line order, so a token ends where the next line's bytes begin.
+            var length = (t + 1 < count ? tokenStart[t + 1] : written) - tokenStart[t];
+            bytes.AsSpan(tokenStart[t], length).CopyTo(ordered.AsSpan(at));
+            at += length;
+        }
+        offsets[maxRank + 1] = at;
+
+        var table = new Entry[(int)BitOperations.RoundUpToPowerOf2((uint)count * 2)];
+        var result = new BpeRanks(table, ordered, offsets, count);
+        var mask = table.Length - 1;
+        for (var r = 0; r <= maxRank; r++)
+        {
+            var length = offsets[r + 1] - offsets[r];
+            if (length == 0)
+            {
+                continue;
+            }
+            ref var key = ref ordered[offsets[r]];
+            var prefix = ReadWord(ref key) & WordMask(length);
+            var i = result.Slot(Hash(prefix, ref key, length));
+            for (; table[i].Length != 0; i = (i + 1) & mask)
+            {
+                ref var e = ref table[i];
+                if (e.Length == length && e.Prefix == prefix && (length <= 8 || result.TailEquals(e.Rank, ref key, length)))
+                {
+                    throw new InvalidDataException($"Token {r} duplicates token {e.Rank}.");
+                }
+            }
+            table[i] = new Entry { Prefix = prefix, Rank = r, Length = length };
+            if (length == 2)
+            {
+                result._pairs[ordered[offsets[r]] | (ordered[offsets[r] + 1] << 8)] = r;
+            }
+        }
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Slot(ulong hash) => (int)((hash * 0x9E3779B97F4A7C15UL) >> _shift);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ReadWord(ref byte p) => BinaryPrimitives.ReadUInt64LittleEndian(MemoryMarshal.CreateReadOnlySpan(ref p, 8));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong WordMask(int length) => length >= 8 ? ulong.MaxValue : (1UL << (length * 8)) - 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hash(ulong prefix, ref byte key, int length)
+    {
+        var h = (prefix ^ (ulong)length) * 0xFF51AFD7ED558CCDUL;
+        for (var i = 8; i < length; i += 8)
+        {
+            var word = ReadWord(ref Unsafe.Add(ref key, i)) & WordMask(length - i);
+            h = BitOperations.RotateLeft(h ^ (h >> 29), 17) ^ word;
+            h *= 0xC4CEB9FE1A85EC53UL;
+        }
+        return h ^ (h >> 32);
+    }
+
+    private bool TailEquals(int rank, ref byte key, int length) =>
+        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref key, 8), length - 8)
+            .SequenceEqual(_bytes.AsSpan(_offsets[rank] + 8, length - 8));
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Entry
+    {
+        public ulong Prefix;
+        public int Rank;
+        public int Length;
+    }
+}
