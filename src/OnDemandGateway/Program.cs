@@ -5,6 +5,8 @@ using OnDemandGateway.Health;
 using OnDemandGateway.Logging;
 using OnDemandGateway.OpenAi;
 using OnDemandGateway.Relay;
+using OnDemandGateway.Tokenization;
+using OnDemandGateway.Usage;
 
 namespace OnDemandGateway;
 
@@ -36,6 +38,8 @@ public static class Program
         builder.AddGatewayLogging(options);
         builder.Services.AddSingleton(new ClientKeyRing(options.ClientKeys));
         builder.Services.AddSingleton<IRequestAuthenticator, HeaderTokenAuthenticator>();
+        builder.AddUsage();
+        builder.Services.AddTokenization();
         builder.Services.AddRelay();
         services?.Invoke(builder.Services);
 

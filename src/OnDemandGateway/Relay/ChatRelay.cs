@@ -18,6 +18,7 @@ internal sealed partial class ChatRelay(
     GatewayOptions options,
     TimeProvider time,
     IUsageSink usage,
+    CostCalculator costs,
     ILogger<ChatRelay> logger)
 {
     public async Task RelayAsync(HttpContext context, RelayRequest request)
@@ -195,7 +196,7 @@ internal sealed partial class ChatRelay(
             TokenSource = outcome.Tokens.Source,
             LatencyMs = latency.TotalMilliseconds,
             TimeToFirstTokenMs = ttft,
-            CostUsd = 0m,
+            CostUsd = costs.Cost(request.Model.Model, outcome.Tokens.PromptTokens, outcome.Tokens.CompletionTokens),
             Error = outcome.Error,
         });
         LogCompleted(logger, request.Model.Model, request.Chat.Stream, outcome.Status, outcome.Outcome, latency.TotalMilliseconds, outcome.Credential ?? "-");

@@ -18,6 +18,7 @@ internal static class RelayServices
         services.TryAddSingleton<IRateLimitPolicy, FixedWindowRateLimiter>();
         services.TryAddSingleton<IRetryPolicy, ClassifiedRetryPolicy>();
         services.TryAddSingleton<IUsageSink, DiscardingUsageSink>();
+        services.TryAddSingleton<CostCalculator>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<CredentialPool>();
         services.AddSingleton<ICredentialStatusSource>(sp => sp.GetRequiredService<CredentialPool>());

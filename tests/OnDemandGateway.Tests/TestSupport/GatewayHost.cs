@@ -56,6 +56,7 @@ public sealed class GatewayHost : IAsyncDisposable
             RateLimitPerMinute = 0,
             SessionPoolSize = 0,
             LogLevel = "Warning",
+            DataDir = Directory.CreateTempSubdirectory("odg-gateway-").FullName,
         };
         if (configure is not null) options = configure(options);
         var app = OnDemandGateway.Program.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], options: options, services: services);
@@ -70,5 +71,12 @@ public sealed class GatewayHost : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
         await Upstream.DisposeAsync();
+        try
+        {
+            Directory.Delete(Options.DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }
