@@ -14,9 +14,9 @@ internal static class UsageApi
 
     // Built once: the filter accepts the same snake_case names the API returns (and the enum names).
     private static readonly Dictionary<string, UsageOutcome> Outcomes = Enum.GetValues<UsageOutcome>()
-        .SelectMany(o => new[] { (JsonNamingPolicy.SnakeCaseLower.ConvertName(o.ToString()), o), (o.ToString(), o) })
-        .DistinctBy(p => p.Item1)
-        .ToDictionary(p => p.Item1, p => p.o, StringComparer.OrdinalIgnoreCase);
+        .SelectMany(o => new[] { (Name: JsonNamingPolicy.SnakeCaseLower.ConvertName(o.ToString()), Value: o), (Name: o.ToString(), Value: o) })
+        .DistinctBy(p => p.Name, StringComparer.OrdinalIgnoreCase)
+        .ToDictionary(p => p.Name, p => p.Value, StringComparer.OrdinalIgnoreCase);
 
     public static WebApplication MapUsageApi(this WebApplication app)
     {
