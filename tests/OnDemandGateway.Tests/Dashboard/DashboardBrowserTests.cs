@@ -294,6 +294,23 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task Dashboard_PhoneWidth_HasNoHorizontalScroll()
+    {
+        await using var host = await BrowserGatewayHost.StartAsync();
+        await SeedAsync(host);
+        var (context, page) = await OpenAsync(host);
+        await page.SetViewportSizeAsync(390, 844);
+
+        await LogInAsync(page);
+
+        // Wide tables scroll inside their panel; the page itself must not.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"));
+        Assert.True(await page.Locator("[data-card='requests']").IsVisibleAsync());
+        await ScreenshotAsync(page, "dashboard-phone-en.png");
+        await context.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Logout_Click_ReturnsToLogin()
     {
         await using var host = await BrowserGatewayHost.StartAsync();

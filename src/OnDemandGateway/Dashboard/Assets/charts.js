@@ -36,18 +36,20 @@
   /**
    * slots: [{ key, label, title }] in display order; series: [{ name, color, values: Map(slotKey → number) }].
    */
-  function stackedBars(container, { slots, series, format, locale, emptyText, unitText }) {
+  function stackedBars(container, { slots, series, format, locale, emptyText, unitText, integer }) {
     container.replaceChildren();
     const W = 640, H = 250, left = 52, right = 10, top = 12, bottom = 30;
     const plotH = H - top - bottom, plotW = W - left - right;
     const totals = slots.map((s) => series.reduce((sum, se) => sum + (se.values.get(s.key) || 0), 0));
     const max = niceMax(Math.max(0, ...totals));
+    // Counts never show fractional ticks: with a small maximum, one grid line per whole unit.
+    const ticks = integer && max < 4 ? max : 4;
     const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, class: 'svg-chart', role: 'img' }, container);
 
-    for (let i = 0; i <= 4; i++) {
-      const y = top + plotH * (1 - i / 4);
+    for (let i = 0; i <= ticks; i++) {
+      const y = top + plotH * (1 - i / ticks);
       svgEl('line', { x1: left, x2: W - right, y1: y, y2: y, class: i === 0 ? 'axis' : 'grid' }, svg);
-      svgText(svg, left - 8, y + 4, compact((max * i) / 4, locale), { class: 'tick', 'text-anchor': 'end' });
+      svgText(svg, left - 8, y + 4, compact((max * i) / ticks, locale), { class: 'tick', 'text-anchor': 'end' });
     }
 
     const step = plotW / Math.max(1, slots.length);
@@ -66,8 +68,9 @@
     });
 
     const every = Math.max(1, Math.ceil(slots.length / 8));
+    // Counted back from the newest slot, so the latest period always has a label and none overlap.
     slots.forEach((slot, i) => {
-      if (i % every !== 0 && i !== slots.length - 1) return;
+      if ((slots.length - 1 - i) % every !== 0) return;
       svgText(svg, left + step * i + step / 2, H - 10, slot.label, { class: 'tick', 'text-anchor': 'middle' });
     });
     if (unitText) svgText(svg, W - right, top - 2, unitText, { class: 'tick unit', 'text-anchor': 'end' });

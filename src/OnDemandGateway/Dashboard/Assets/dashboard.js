@@ -184,9 +184,9 @@
     const reqFormat = (n) => t('chart.requests', { n: fmtInt(n) });
     const tokFormat = (n) => t('chart.tokens', { n: fmtInt(n) });
 
-    charts.stackedBars($('#chart-requests-daily'), { ...timeSeries(s.daily, 86400000, days, day, dayTitle, requests, models), format: reqFormat, ...common });
+    charts.stackedBars($('#chart-requests-daily'), { ...timeSeries(s.daily, 86400000, days, day, dayTitle, requests, models), format: reqFormat, integer: true, ...common });
     charts.stackedBars($('#chart-tokens-daily'), { ...timeSeries(s.daily, 86400000, days, day, dayTitle, tokens, models), format: tokFormat, ...common });
-    charts.stackedBars($('#chart-requests-hourly'), { ...timeSeries(s.hourly, 3600000, 24, hour, hourTitle, requests, models), format: reqFormat, ...common });
+    charts.stackedBars($('#chart-requests-hourly'), { ...timeSeries(s.hourly, 3600000, 24, hour, hourTitle, requests, models), format: reqFormat, integer: true, ...common });
     charts.stackedBars($('#chart-tokens-hourly'), { ...timeSeries(s.hourly, 3600000, 24, hour, hourTitle, tokens, models), format: tokFormat, ...common });
 
     const rows = (map, nameOf) => Object.entries(map || {})
