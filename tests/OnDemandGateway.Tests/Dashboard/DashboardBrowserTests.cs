@@ -294,6 +294,25 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task AutoRefresh_AfterTenSeconds_ShowsNewRecordsWithoutReload()
+    {
+        await using var host = await BrowserGatewayHost.StartAsync();
+        await SeedAsync(host);
+        var (context, page) = await OpenAsync(host);
+        await page.Clock.InstallAsync();
+        await LogInAsync(page);
+        Assert.Equal("4", await CardAsync(page, "requests"));
+        await page.EvaluateAsync("() => { window.__sameDocument = true; }");
+
+        await host.SeedAsync(SampleUsage.Record(DateTimeOffset.UtcNow, model: "gpt-4o"));
+        await page.Clock.RunForAsync(11_000);
+
+        await page.WaitForFunctionAsync("() => document.querySelector(\"[data-card='requests'] .card-value\").textContent === '5'");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
+        await context.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Dashboard_PhoneWidth_HasNoHorizontalScroll()
     {
         await using var host = await BrowserGatewayHost.StartAsync();

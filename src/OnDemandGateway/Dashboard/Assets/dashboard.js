@@ -30,8 +30,8 @@
     if (ms === null || ms === undefined || !(ms > 0)) return '–';
     return ms < 1000 ? Math.round(ms) + ' ms' : (ms / 1000).toFixed(2) + ' s';
   };
-  const fmtTime = (date) => date.toLocaleTimeString(locale(), { hour12: false });
-  const fmtDateTime = (date) => date.toLocaleString(locale(), { hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const fmtTime = (date) => date.toLocaleTimeString(locale(), { hourCycle: 'h23' });
+  const fmtDateTime = (date) => date.toLocaleString(locale(), { hourCycle: 'h23', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const pad = (n) => String(n).padStart(2, '0');
   const snake = (s) => String(s || '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   const translated = (prefix, value) => {
