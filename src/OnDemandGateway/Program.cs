@@ -1,12 +1,15 @@
 using OnDemandGateway.Accounts;
 using OnDemandGateway.Auth;
 using OnDemandGateway.Configuration;
+using OnDemandGateway.Dashboard;
 using OnDemandGateway.Health;
 using OnDemandGateway.Logging;
+using OnDemandGateway.Metrics;
 using OnDemandGateway.OpenAi;
 using OnDemandGateway.Relay;
 using OnDemandGateway.Tokenization;
 using OnDemandGateway.Usage;
+using OnDemandGateway.Usage.Api;
 
 namespace OnDemandGateway;
 
@@ -28,26 +31,31 @@ public static class Program
     }
 
     /// <summary>Builds the gateway. Tests pass env-style keys through <paramref name="configure"/>, or a
-    /// ready <paramref name="options"/> object that then replaces config.json and the environment, and may
-    /// replace services (a fake clock) through <paramref name="services"/>.</summary>
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, GatewayOptions? options = null, Action<IServiceCollection>? services = null)
+    /// ready <paramref name="options"/> object that then replaces config.json and the environment, and may swap
+    /// services (a manual clock, test doubles) through <paramref name="services"/>, which runs after the defaults.</summary>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, GatewayOptions? options = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder.Configuration);
         options = builder.AddGatewayConfiguration(options);
         builder.AddGatewayLogging(options);
         builder.Services.AddSingleton(new ClientKeyRing(options.ClientKeys));
-        builder.Services.AddSingleton<IRequestAuthenticator, HeaderTokenAuthenticator>();
+        builder.Services.AddDashboard();
         builder.AddUsage();
         builder.Services.AddTokenization();
         builder.Services.AddRelay();
-        services?.Invoke(builder.Services);
+        builder.Services.AddGatewayMetrics();
+        services?.Invoke(builder.Services); // keep last: test doubles replace what is registered above
 
         var app = builder.Build();
         app.UseRequestId();
         app.MapHealth();
         app.MapOpenAi();
         app.MapAccountsApi();
+        app.MapUsageApi();
+        app.MapMetrics();
+        app.MapDashboard();
         return app;
     }
 }

@@ -45,5 +45,21 @@ public sealed class ClientKeyRing
         return apiKey.Length > 0 ? apiKey.Trim() : null;
     }
 
+    /// <summary>Derives a per-key secret from the named key's token digest (dashboard sessions are signed with it),
+    /// so rotating a token invalidates everything signed for it. Names are not secret; lookup by name is fine.</summary>
+    internal bool TryDeriveSecret(string name, string purpose, out ClientKey key, out byte[] secret)
+    {
+        foreach (var (digest, clientKey) in _keys)
+        {
+            if (clientKey.Name != name) continue;
+            key = clientKey;
+            secret = HMACSHA256.HashData(digest, Encoding.UTF8.GetBytes(purpose));
+            return true;
+        }
+        key = null!;
+        secret = [];
+        return false;
+    }
+
     private static byte[] Digest(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }

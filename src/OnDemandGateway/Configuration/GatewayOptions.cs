@@ -35,6 +35,8 @@ public sealed record GatewayOptions
     public UnknownModelPolicy UnknownModels { get; init; } = UnknownModelPolicy.UseDefault;
     public ToolsPolicy Tools { get; init; } = ToolsPolicy.Reject;
     public bool ModelsRequireAuth { get; init; } = true;
+    /// <summary>Puts <c>/metrics</c> behind a client token; open by default, like most exporters.</summary>
+    public bool MetricsRequireAuth { get; init; }
     public long MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
     /// <summary>When every credential cools down, wait for the soonest one if it is this close; else 429 at once.</summary>
     public double AllCoolingMaxWaitSeconds { get; init; } = 5;

@@ -19,6 +19,7 @@ public static class UsageRegistration
         services.AddSingleton<LegacyStatsImporter>();
         services.AddSingleton<UsageWriter>();
         services.AddSingleton<IUsageSink>(sp => sp.GetRequiredService<UsageWriter>());
+        services.AddSingleton<Api.IUsageFlusher>(sp => sp.GetRequiredService<UsageWriter>());
         // Order matters: the initializer's StartingAsync migrates before anything else starts.
         services.AddHostedService<UsageDatabaseInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageWriter>());

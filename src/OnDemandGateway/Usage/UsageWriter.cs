@@ -11,7 +11,7 @@ namespace OnDemandGateway.Usage;
 /// write), a failing store is retried with backoff while records wait in memory, and stopping the host
 /// drains the queue completely. Records that cannot be queued are counted in <see cref="Dropped"/> and logged.
 /// </summary>
-internal sealed partial class UsageWriter : IUsageSink, IHostedLifecycleService, IDisposable
+internal sealed partial class UsageWriter : IUsageSink, Api.IUsageFlusher, IHostedLifecycleService, IDisposable
 {
     public const int MaxBatchSize = 500;
     internal static readonly TimeSpan DropWarningInterval = TimeSpan.FromSeconds(10);
