@@ -71,8 +71,9 @@ internal sealed class ChatCompletionsEndpoint(
             FulfillmentPrompt = options.FulfillmentPrompt,
             Temperature = chat.Temperature,
             TopP = chat.TopP,
-            PresencePenalty = chat.PresencePenalty,
-            FrequencyPenalty = chat.FrequencyPenalty,
+            // OpenAI allows -2..2, on-demand.io 0..2: a negative penalty is sent as 0 (neutral) instead of failing.
+            PresencePenalty = chat.PresencePenalty is { } presence ? Math.Max(0, presence) : null,
+            FrequencyPenalty = chat.FrequencyPenalty is { } frequency ? Math.Max(0, frequency) : null,
             StopSequences = chat.Stop,
             MaxTokens = chat.MaxTokens,
         });

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using OnDemandGateway.Auth;
 using OnDemandGateway.Configuration;
+using OnDemandGateway.Tests.TestSupport;
 
 namespace OnDemandGateway.Tests.Dashboard;
 

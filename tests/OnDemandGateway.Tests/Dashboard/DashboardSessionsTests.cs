@@ -1,5 +1,6 @@
 using OnDemandGateway.Auth;
 using OnDemandGateway.Configuration;
+using OnDemandGateway.Tests.TestSupport;
 
 namespace OnDemandGateway.Tests.Dashboard;
 

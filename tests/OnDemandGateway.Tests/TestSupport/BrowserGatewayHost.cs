@@ -46,6 +46,8 @@ internal sealed partial class BrowserGatewayHost : IAsyncDisposable
     {
         ClientKeys = [new ClientKeyOptions("test", token), new ClientKeyOptions("ops", OtherKeyToken)],
         DataDir = Directory.CreateTempSubdirectory("odg-browser-").FullName,
+        // Seeded records are dated months back: keep the pruner from deleting them mid-test.
+        UsageRetentionDays = 3650,
     };
 
     public static async Task<BrowserGatewayHost> StartAsync(GatewayOptions? options = null)

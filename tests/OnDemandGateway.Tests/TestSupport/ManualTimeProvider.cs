@@ -6,6 +6,7 @@ public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _lock = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<TaskCompletionSource> _scheduledWaiters = [];
     private DateTimeOffset _now;
     private long _timestamp;
 
@@ -27,6 +28,19 @@ public sealed class ManualTimeProvider : TimeProvider
     public int ActiveTimers
     {
         get { lock (_lock) return _timers.Count(t => t.DueAt is not null); }
+    }
+
+    /// <summary>Completes once some timer is due to fire (e.g. a retry backoff has begun): wait for this instead
+    /// of sleeping before <see cref="Advance"/>.</summary>
+    public Task WhenTimerScheduledAsync()
+    {
+        lock (_lock)
+        {
+            if (_timers.Any(t => t.DueAt is not null)) return Task.CompletedTask;
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _scheduledWaiters.Add(waiter);
+            return waiter.Task;
+        }
     }
 
     public void Advance(TimeSpan by)
@@ -70,11 +84,18 @@ public sealed class ManualTimeProvider : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
+            List<TaskCompletionSource>? waiters = null;
             lock (owner._lock)
             {
                 DueAt = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;
                 Period = period == Timeout.InfiniteTimeSpan ? null : period;
+                if (DueAt is not null && owner._scheduledWaiters.Count > 0)
+                {
+                    waiters = [.. owner._scheduledWaiters];
+                    owner._scheduledWaiters.Clear();
+                }
             }
+            waiters?.ForEach(w => w.TrySetResult());
             return true;
         }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OnDemandGateway.Usage;
 using OnDemandGateway.Usage.Legacy;
 using static OnDemandGateway.Tests.Usage.UsageRecords;
+using OnDemandGateway.Tests.TestSupport;
 
 namespace OnDemandGateway.Tests.Usage;
 
@@ -17,7 +18,7 @@ public abstract class LegacyImportTests : UsageDatabaseTestBase
     {
         var file = Path.Combine(Scratch, "stats_data.json");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Usage", "Fixtures", "stats_data.json"), file, overwrite: true);
-        return new LegacyStatsImporter(Options(url) with { StatsFilePath = file }, store, new UsageTestClock(Noon), NullLogger<LegacyStatsImporter>.Instance);
+        return new LegacyStatsImporter(Options(url) with { StatsFilePath = file }, store, new ManualTimeProvider(Noon), NullLogger<LegacyStatsImporter>.Instance);
     }
 
     [Fact]

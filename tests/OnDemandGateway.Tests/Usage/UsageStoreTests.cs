@@ -1,5 +1,6 @@
 using OnDemandGateway.Usage;
 using static OnDemandGateway.Tests.Usage.UsageRecords;
+using OnDemandGateway.Tests.TestSupport;
 
 namespace OnDemandGateway.Tests.Usage;
 
@@ -58,7 +59,7 @@ public abstract class UsageStoreTests : UsageDatabaseTestBase
     public async Task GetStatsAsync_RecordsAcrossDaysAndHours_SeriesSplitByModel()
     {
         var day1 = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-        var (store, _) = await NewStoreAsync(new UsageTestClock(day1.AddDays(2)));
+        var (store, _) = await NewStoreAsync(new ManualTimeProvider(day1.AddDays(2)));
         await store.WriteAsync([
             Make(at: day1.AddHours(10).AddMinutes(15), model: "a", prompt: 1, completion: 1),
             Make(at: day1.AddHours(10).AddMinutes(45), model: "a", prompt: 2, completion: 2),

@@ -5,6 +5,7 @@ using OnDemandGateway.Configuration;
 using OnDemandGateway.Usage;
 using OnDemandGateway.Usage.Storage;
 using static OnDemandGateway.Tests.Usage.UsageRecords;
+using OnDemandGateway.Tests.TestSupport;
 
 namespace OnDemandGateway.Tests.Usage;
 
@@ -100,7 +101,7 @@ public abstract class UsageWriterTests : UsageDatabaseTestBase
     public async Task WriteAsync_StoreDownThenBack_BufferedRecordsWrittenAfterBackoff()
     {
         var (store, url) = await NewStoreAsync();
-        var clock = new UsageTestClock(Noon);
+        var clock = new ManualTimeProvider(Noon);
         var controlled = new ControlledStore(store) { FailNext = 2 };
         using var writer = NewWriter(controlled, url, clock);
         await writer.StartAsync(CancellationToken.None);
