@@ -15,6 +15,7 @@ internal static class DashboardEndpoints
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HeaderTokenAuthenticator>();
         services.AddSingleton<DashboardSessions>();
+        services.TryAddSingleton<AuthFailureThrottle>();
         services.AddSingleton<DashboardSessionAuthenticator>();
         services.Replace(ServiceDescriptor.Singleton<IRequestAuthenticator>(sp => sp.GetRequiredService<DashboardSessionAuthenticator>()));
         services.AddSingleton<DashboardAssets>();
@@ -32,11 +33,20 @@ internal static class DashboardEndpoints
                 : pages.Login(http, failed: false);
         });
 
-        app.MapPost("/login", async (HttpContext http, ClientKeyRing keys, DashboardSessions sessions, DashboardPages pages) =>
+        app.MapPost("/login", async (HttpContext http, ClientKeyRing keys, DashboardSessions sessions, DashboardPages pages, AuthFailureThrottle throttle) =>
         {
+            if (throttle.BlockedFor(http) is { } wait)
+            {
+                http.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return pages.Login(http, failed: true, StatusCodes.Status429TooManyRequests);
+            }
             if (!http.Request.HasFormContentType) return pages.Login(http, failed: true);
             var form = await http.Request.ReadFormAsync(http.RequestAborted);
-            if (!keys.TryAuthenticate(form["token"].ToString().Trim(), out var key)) return pages.Login(http, failed: true);
+            if (!keys.TryAuthenticate(form["token"].ToString().Trim(), out var key))
+            {
+                throttle.RecordFailure(http);
+                return pages.Login(http, failed: true);
+            }
 
             var session = sessions.Issue(key);
             http.Response.Cookies.Append(DashboardSessions.CookieName, session, CookieOptions(http, sessions.ExpiresAt(session)));

@@ -12,8 +12,8 @@ internal sealed class DashboardPages(DashboardAssets assets)
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    public IResult Login(HttpContext http, bool failed) =>
-        Page(http, "login.html", failed ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK,
+    public IResult Login(HttpContext http, bool failed, int? status = null) =>
+        Page(http, "login.html", status ?? (failed ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK),
             ("{{error_hidden}}", failed ? "" : "hidden"));
 
     public IResult Dashboard(HttpContext http, ClientKey key, string csrf) =>

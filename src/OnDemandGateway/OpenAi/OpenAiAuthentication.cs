@@ -13,12 +13,22 @@ internal static class OpenAiAuthentication
 
     public static async ValueTask<ClientKey?> AuthenticateAsync(HttpContext context)
     {
-        var authenticator = context.RequestServices.GetRequiredService<IRequestAuthenticator>();
+        var services = context.RequestServices;
+        var throttle = services.GetRequiredService<AuthFailureThrottle>();
+        if (throttle.BlockedFor(context) is { } wait)
+        {
+            await OpenAiErrorWriter.WriteAsync(context, new OpenAiError(429,
+                $"Too many failed authentication attempts from this address. Retry in {wait} s.",
+                "rate_limit_error", null, "too_many_auth_failures") { RetryAfterSeconds = wait });
+            return null;
+        }
+        var authenticator = services.GetRequiredService<IRequestAuthenticator>();
         if (authenticator.TryAuthenticate(context, out var key))
         {
             ClientKeyFeature.Set(context, key);
             return key;
         }
+        throttle.RecordFailure(context);
         var error = ClientKeyRing.ReadToken(context.Request) is null ? Missing : Wrong;
         context.Response.Headers.WWWAuthenticate = "Bearer";
         await OpenAiErrorWriter.WriteAsync(context, error);

@@ -16,6 +16,7 @@ internal static class RelayServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRateLimitPolicy, FixedWindowRateLimiter>();
+        services.TryAddSingleton<Auth.AuthFailureThrottle>();
         services.TryAddSingleton<IRetryPolicy, ClassifiedRetryPolicy>();
         services.TryAddSingleton<IUsageSink, DiscardingUsageSink>();
         services.TryAddSingleton<CostCalculator>();

@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+
+namespace OnDemandGateway.Auth;
+
+/// <summary>Slows token guessing: after <see cref="MaxFailuresPerMinute"/> failed authentications from one
+/// address in a minute-aligned window, that address is refused until the window ends. Keyed by the connection's
+/// remote address (behind a proxy that is the proxy's, so the limit then applies to all its clients together).</summary>
+internal sealed class AuthFailureThrottle(TimeProvider time)
+{
+    public const int MaxFailuresPerMinute = 20;
+    private const int PruneAbove = 10_000;
+    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+
+    /// <summary>Seconds until the address may try again, or null when it is not blocked.</summary>
+    public int? BlockedFor(HttpContext context)
+    {
+        var minute = CurrentMinute(out var now);
+        if (!_windows.TryGetValue(Address(context), out var window)) return null;
+        lock (window)
+        {
+            if (window.Minute != minute || window.Failures < MaxFailuresPerMinute) return null;
+        }
+        return Math.Max(1, (int)((minute + 1) * 60 - now.ToUnixTimeSeconds()));
+    }
+
+    public void RecordFailure(HttpContext context)
+    {
+        var minute = CurrentMinute(out _);
+        if (_windows.Count > PruneAbove) Prune(minute);
+        var window = _windows.GetOrAdd(Address(context), static _ => new Window());
+        lock (window)
+        {
+            if (window.Minute != minute)
+            {
+                window.Minute = minute;
+                window.Failures = 0;
+            }
+            window.Failures++;
+        }
+    }
+
+    private long CurrentMinute(out DateTimeOffset now)
+    {
+        now = time.GetUtcNow();
+        return now.ToUnixTimeSeconds() / 60;
+    }
+
+    private void Prune(long minute)
+    {
+        foreach (var (address, window) in _windows)
+        {
+            if (Volatile.Read(ref window.Minute) != minute) _windows.TryRemove(address, out _);
+        }
+    }
+
+    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private sealed class Window
+    {
+        public long Minute = -1;
+        public int Failures;
+    }
+}
