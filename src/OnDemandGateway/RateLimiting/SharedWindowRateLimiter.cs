@@ -10,8 +10,8 @@ namespace OnDemandGateway.RateLimiting;
 /// atomic statement per request increments the key's current window only while it is below the limit (no
 /// read-then-write race; no row back means refused). The database gets <see cref="Budget"/> per request; when
 /// it fails or is slow, a <see cref="CircuitBreaker"/> sends requests to the in-memory
-/// <see cref="FixedWindowRateLimiter"/> (each instance then limits on its own), <c>/health</c> says so, and one
-/// trial request every few seconds finds out when the database is back.
+/// <see cref="FixedWindowRateLimiter"/> (each instance then limits on its own), <c>/health</c> says so, and a
+/// background probe (or a trial request) every <see cref="RetryAfterFailure"/> finds out when the database is back.
 /// </summary>
 internal sealed partial class SharedWindowRateLimiter(
     SharedDatabase database,
@@ -19,7 +19,7 @@ internal sealed partial class SharedWindowRateLimiter(
     ClusterState cluster,
     GatewayOptions options,
     TimeProvider time,
-    ILogger<SharedWindowRateLimiter> logger) : IRateLimitPolicy
+    ILogger<SharedWindowRateLimiter> logger) : IRateLimitPolicy, IDisposable
 {
     public static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(2);
@@ -32,6 +32,8 @@ internal sealed partial class SharedWindowRateLimiter(
         """;
 
     private readonly CircuitBreaker _breaker = new(time, RetryAfterFailure);
+    private readonly CancellationTokenSource _disposed = new();
+    private int _probing;
 
     public string Name => "shared-fixed-window-per-minute";
 
@@ -63,9 +65,46 @@ internal sealed partial class SharedWindowRateLimiter(
             var error = ex is TimeoutException ? $"no answer within {Budget.TotalMilliseconds} ms" : $"{ex.GetType().Name}: {ex.Message}";
             _breaker.Failed();
             if (cluster.RateLimit.Fail(error, time.GetUtcNow())) LogFallback(error);
+            // Idle instances must notice the recovery too, not only the next request after it.
+            if (Interlocked.Exchange(ref _probing, 1) == 0) _ = Task.Run(ProbeUntilBackAsync, CancellationToken.None);
             return await local.AcquireAsync(key, cancellationToken);
         }
     }
+
+    private async Task ProbeUntilBackAsync()
+    {
+        var stop = _disposed.Token;
+        try
+        {
+            while (!_breaker.IsClosed)
+            {
+                await Task.Delay(RetryAfterFailure, time, stop);
+                try
+                {
+                    using var budget = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                    budget.CancelAfter(Budget * 4);
+                    await using var connection = await database.OpenAsync(budget.Token);
+                    await using var command = new NpgsqlCommand("SELECT count(*) FROM rate_windows WHERE false", connection);
+                    await command.ExecuteScalarAsync(budget.Token);
+                    _breaker.Succeeded();
+                    if (cluster.RateLimit.Recover(time.GetUtcNow())) LogRestored();
+                }
+                catch (Exception) when (!stop.IsCancellationRequested)
+                {
+                    // still down: the breaker stays open, requests keep the local limiter
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
+        }
+    }
+
+    public void Dispose() => _disposed.Cancel();
 
     /// <returns>The key's count in the window including this request, or null when the limit was reached.</returns>
     private async Task<int?> AdmitAsync(string key, long windowStartMs, int limit)
