@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README "Test"). On a fresh Debian 12 machine, as root: installs what the tests need when
-# missing (PostgreSQL for the storage tests, Chromium for the dashboard's browser tests), starts a throwaway
+# missing (PostgreSQL for the storage tests, Chromium for the dashboard's browser tests, nginx for the deployment test), starts a throwaway
 # PostgreSQL cluster on 127.0.0.1 for the run, runs every test, prints "N passed, N failed" and exits with
 # the test run's exit code. Idempotent; needs no stdin (CI=true).
 set -euo pipefail
@@ -16,6 +16,7 @@ pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 missing=()
 { [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ]; } || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)   # the deployment test runs deploy/nginx.conf for real
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   "${SUDO[@]}" apt-get update -qq </dev/null

@@ -1,5 +1,6 @@
 using OnDemandGateway.Accounts;
 using OnDemandGateway.Auth;
+using OnDemandGateway.Cluster;
 using OnDemandGateway.Configuration;
 using OnDemandGateway.Dashboard;
 using OnDemandGateway.Health;
@@ -43,6 +44,7 @@ public static class Program
         builder.Services.AddSingleton(new ClientKeyRing(options.ClientKeys));
         builder.Services.AddDashboard();
         builder.AddUsage();
+        builder.AddCluster(options); // before AddRelay: replaces its single-instance rate limiter
         builder.Services.AddTokenization();
         builder.Services.AddRelay();
         builder.Services.AddGatewayMetrics();

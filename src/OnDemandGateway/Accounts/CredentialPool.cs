@@ -9,14 +9,17 @@ internal sealed class CredentialPool : ICredentialStatusSource
     private readonly CredentialState[] _credentials;
     private readonly TimeProvider _time;
     private readonly GatewayOptions _options;
+    private readonly ICredentialStateSync? _sync;
     private int _next = -1;
     private int _waiters;
     private TaskCompletionSource _released = NewSignal();
 
-    public CredentialPool(GatewayOptions options, TimeProvider time)
+    /// <param name="sync">Shares state changes with other instances (PostgreSQL); null when running alone.</param>
+    public CredentialPool(GatewayOptions options, TimeProvider time, ICredentialStateSync? sync = null)
     {
         _options = options;
         _time = time;
+        _sync = sync;
         _credentials = options.Credentials.Select((c, i) => new CredentialState(c, i)).ToArray();
     }
 
@@ -108,23 +111,32 @@ internal sealed class CredentialPool : ICredentialStatusSource
 
     public void ReportSuccess(CredentialState credential)
     {
-        if (credential.IsInvalid) credential.MarkValid();
+        if (!credential.IsInvalid) return;
+        credential.MarkValid();
+        _sync?.Publish(credential, new CredentialChange(ValidityChanged: true));
     }
 
     public void ReportRateLimited(CredentialState credential, TimeSpan? retryAfter, string error)
     {
         var cooldown = retryAfter is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(_options.AccountCooldownSeconds);
-        credential.CoolDownUntil(_time.GetUtcNow() + cooldown);
+        var until = _time.GetUtcNow() + cooldown;
+        credential.CoolDownUntil(until);
         credential.RecordFailure(error);
+        _sync?.Publish(credential, new CredentialChange(CoolingUntil: until, LastError: error));
     }
 
     public void ReportInvalid(CredentialState credential, string error)
     {
         credential.MarkInvalid(_time.GetUtcNow());
         credential.RecordFailure(error);
+        _sync?.Publish(credential, new CredentialChange(ValidityChanged: true, InvalidSince: credential.InvalidSince, LastError: error));
     }
 
-    public void ReportFailure(CredentialState credential, string error) => credential.RecordFailure(error);
+    public void ReportFailure(CredentialState credential, string error)
+    {
+        credential.RecordFailure(error);
+        _sync?.Publish(credential, new CredentialChange(LastError: error));
+    }
 
     public IReadOnlyList<CredentialStatus> Snapshot()
     {

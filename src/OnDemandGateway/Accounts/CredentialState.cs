@@ -108,6 +108,9 @@ internal sealed class CredentialState
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);
 
+    /// <summary>Takes the last error another instance saw (shared state) without counting a failure here.</summary>
+    public void ApplyLastError(string error) => Volatile.Write(ref _lastError, error);
+
     public void RecordFailure(string error)
     {
         Interlocked.Increment(ref _failures);

@@ -8,7 +8,11 @@ internal sealed partial class ConfigurationReportService(ConfigurationReport rep
     {
         if (options.ConfigPath is { } path) LogConfigFile(path);
         foreach (var warning in report.Warnings) LogWarning(warning);
-        if (report.GeneratedTokenPath is { } tokenPath && !report.GeneratedTokenCreated) LogGeneratedToken(tokenPath);
+        if (report.GeneratedTokenPath is { } tokenPath && !report.GeneratedTokenCreated)
+        {
+            if (report.GeneratedTokenOrigin == Cluster.ClientTokenOrigins.Shared) LogSharedGeneratedToken(tokenPath);
+            else LogGeneratedToken(tokenPath);
+        }
         LogSummary(options.Credentials.Count, options.ClientKeys.Count);
         return Task.CompletedTask;
     }
@@ -23,6 +27,9 @@ internal sealed partial class ConfigurationReportService(ConfigurationReport rep
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No client token configured: using the generated token stored in {Path}")]
     private partial void LogGeneratedToken(string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No client token configured: using the generated token shared by every instance through PostgreSQL (table gateway_settings); this instance's copy is in {Path}")]
+    private partial void LogSharedGeneratedToken(string path);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Credentials} upstream credential(s), {ClientKeys} client token(s) configured")]
     private partial void LogSummary(int credentials, int clientKeys);

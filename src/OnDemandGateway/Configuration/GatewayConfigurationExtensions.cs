@@ -18,9 +18,21 @@ internal static class GatewayConfigurationExtensions
             report = report with { Warnings = result.Warnings };
             if (options.ClientKeys.Count == 0)
             {
-                var (token, created) = GeneratedClientToken.LoadOrCreate(options.DataDir);
+                // With PostgreSQL every instance must accept the same token: the database holds it.
+                var target = ParseDatabaseTarget(options);
+                string token, origin;
+                bool created;
+                if (target.Kind == Usage.Storage.DatabaseKind.Postgres)
+                    (token, created, origin) = Cluster.SharedClientToken.LoadOrCreate(target.Location, options.DataDir, TimeProvider.System);
+                else
+                    ((token, created), origin) = (GeneratedClientToken.LoadOrCreate(options.DataDir), Cluster.ClientTokenOrigins.Local);
                 options = options with { ClientKeys = [new ClientKeyOptions(GeneratedClientToken.KeyName, token)] };
-                report = report with { GeneratedTokenPath = GeneratedClientToken.PathIn(options.DataDir), GeneratedTokenCreated = created };
+                report = report with
+                {
+                    GeneratedTokenPath = GeneratedClientToken.PathIn(options.DataDir),
+                    GeneratedTokenCreated = created,
+                    GeneratedTokenOrigin = origin,
+                };
                 if (created) PrintNewToken(token, report.GeneratedTokenPath);
             }
         }
@@ -34,6 +46,19 @@ internal static class GatewayConfigurationExtensions
             && string.IsNullOrWhiteSpace(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls($"http://*:{options.Port}");
         return options;
+    }
+
+    /// <summary>A DATABASE_URL that cannot be used is a configuration error (exit code 2, one line, no secret).</summary>
+    internal static Usage.Storage.DatabaseTarget ParseDatabaseTarget(GatewayOptions options)
+    {
+        try
+        {
+            return Usage.Storage.DatabaseTarget.Parse(options.DatabaseUrl, options.DataDir);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ConfigException("DATABASE_URL", e.Message);
+        }
     }
 
     /// <summary>Straight to the terminal, not through logging: the token must not end up in a log file.</summary>

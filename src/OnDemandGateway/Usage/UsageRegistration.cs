@@ -21,7 +21,8 @@ public static class UsageRegistration
         services.AddSingleton<IUsageSink>(sp => sp.GetRequiredService<UsageWriter>());
         services.AddSingleton<Api.IUsageFlusher>(sp => sp.GetRequiredService<UsageWriter>());
         // Order matters: the initializer's StartingAsync migrates before anything else starts.
-        services.AddHostedService<UsageDatabaseInitializer>();
+        services.AddSingleton<UsageDatabaseInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageDatabaseInitializer>());
         services.AddHostedService(sp => sp.GetRequiredService<UsageWriter>());
         services.AddHostedService<UsagePruner>();
         return builder;

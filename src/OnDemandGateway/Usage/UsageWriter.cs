@@ -16,7 +16,8 @@ internal sealed partial class UsageWriter : IUsageSink, Api.IUsageFlusher, IHost
     public const int MaxBatchSize = 500;
     internal static readonly TimeSpan DropWarningInterval = TimeSpan.FromSeconds(10);
     internal static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(500);
-    internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    // Short enough that records buffered through a database outage are written within seconds of its return.
+    internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
     private readonly IUsageStore _store;
     private readonly IUsageObserver[] _observers;

@@ -9,14 +9,6 @@ namespace OnDemandGateway.Usage.Storage;
 /// </summary>
 internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider time, ILogger logger) : IUsageStore, ILegacyImportTarget
 {
-    private const string InsertRecordSql = """
-        INSERT INTO usage_records (request_id, ts_ms, client_key, model, endpoint_id, credential, stream, outcome,
-            http_status, prompt_tokens, completion_tokens, token_source, latency_ms, ttft_ms, cost_nusd, error)
-        VALUES (@request_id, @ts_ms, @client_key, @model, @endpoint_id, @credential, @stream, @outcome,
-            @http_status, @prompt_tokens, @completion_tokens, @token_source, @latency_ms, @ttft_ms, @cost_nusd, @error)
-        ON CONFLICT (request_id) DO NOTHING
-        """;
-
     private static readonly string[] RecordColumns =
         ["request_id", "ts_ms", "client_key", "model", "endpoint_id", "credential", "stream", "outcome",
          "http_status", "prompt_tokens", "completion_tokens", "token_source", "latency_ms", "ttft_ms", "cost_nusd", "error"];
@@ -66,16 +58,33 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
         if (batch.Count == 0) return;
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = await BeginWriteAsync(connection, cancellationToken);
-        await using var insert = Db.Command(connection, tx, InsertRecordSql);
-        var parameters = RecordColumns.Select(c => Db.AddParameter(insert, c, null)).ToArray();
 
+        // Raw rows go in with multi-row statements; RETURNING names the rows actually inserted, so a record
+        // already stored (a batch retried after a lost commit acknowledgement) adds nothing to the rollups.
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        var commands = new Dictionary<int, (DbCommand Command, DbParameter[] Parameters)>();
+        try
+        {
+            for (var start = 0; start < batch.Count; start += Dialect.RowsPerInsert)
+            {
+                var rows = Math.Min(Dialect.RowsPerInsert, batch.Count - start);
+                if (!commands.TryGetValue(rows, out var insert)) commands[rows] = insert = InsertCommand(connection, tx, rows);
+                await InsertRecordsAsync(insert.Command, insert.Parameters, batch, start, rows, inserted, cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (var (command, _) in commands.Values) await command.DisposeAsync();
+        }
+
+        // Rollup deltas are summed in memory first: one upsert per distinct (bucket, model, key, credential).
         var hourly = new Dictionary<(long, string, string, string, string), RollupRow>();
         var daily = new Dictionary<(long, string, string, string, string), RollupRow>();
         var duplicates = 0;
         foreach (var record in batch)
         {
-            BindRecord(parameters, record);
-            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
+            // Remove, not Contains: two records with one request id in the same batch count once, as stored.
+            if (!inserted.Remove(Clean(record.RequestId)!))
             {
                 duplicates++;
                 continue;
@@ -89,6 +98,50 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
         await tx.CommitAsync(cancellationToken);
         if (duplicates > 0) LogDuplicates(duplicates);
     }
+
+    /// <summary>A multi-row INSERT for <paramref name="rows"/> records, reused for every chunk of that size
+    /// (with one row per statement, as on SQLite, that is one prepared statement for the whole batch).</summary>
+    private static (DbCommand, DbParameter[]) InsertCommand(DbConnection connection, DbTransaction tx, int rows)
+    {
+        var command = Db.Command(connection, tx, InsertSql(rows));
+        var parameters = new DbParameter[rows * RecordColumns.Length];
+        for (var i = 0; i < parameters.Length; i++)
+            parameters[i] = Db.AddParameter(command, $"p{i / RecordColumns.Length}_{i % RecordColumns.Length}", null);
+        return (command, parameters);
+    }
+
+    private static async Task InsertRecordsAsync(DbCommand insert, DbParameter[] parameters, IReadOnlyList<UsageRecord> batch, int start, int rows,
+        HashSet<string> inserted, CancellationToken ct)
+    {
+        for (var row = 0; row < rows; row++)
+        {
+            var values = RecordValues(batch[start + row]);
+            for (var column = 0; column < values.Length; column++)
+                parameters[row * values.Length + column].Value = values[column] ?? DBNull.Value;
+        }
+        if (rows == 1)
+        {
+            // A single row needs no result set: the affected-row count says whether it was new.
+            if (await insert.ExecuteNonQueryAsync(ct) == 1) inserted.Add((string)parameters[0].Value!);
+            return;
+        }
+        await using var reader = await insert.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) inserted.Add(reader.GetString(0));
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> InsertSqlByRows = new();
+
+    private static string InsertSql(int rows) => InsertSqlByRows.GetOrAdd(rows, static n =>
+    {
+        var sql = new System.Text.StringBuilder($"INSERT INTO usage_records ({string.Join(", ", RecordColumns)}) VALUES ");
+        for (var row = 0; row < n; row++)
+        {
+            sql.Append(row == 0 ? "(" : ", (");
+            sql.AppendJoin(", ", Enumerable.Range(0, RecordColumns.Length).Select(c => $"@p{row}_{c}"));
+            sql.Append(')');
+        }
+        return sql.Append(" ON CONFLICT (request_id) DO NOTHING RETURNING request_id").ToString();
+    });
 
     public async Task PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
@@ -137,16 +190,12 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
         return true;
     }
 
-    private static void BindRecord(DbParameter[] p, UsageRecord r)
-    {
-        object?[] values =
-        [
-            Clean(r.RequestId), r.Timestamp.ToUnixTimeMilliseconds(), Clean(r.ClientKey), Clean(r.Model), Clean(r.EndpointId),
-            Clean(r.Credential), r.Stream ? 1 : 0, r.Outcome.ToString(), r.HttpStatus, r.PromptTokens, r.CompletionTokens,
-            r.TokenSource.ToString(), r.LatencyMs, r.TimeToFirstTokenMs, UsageSchema.ToNanoDollars(r.CostUsd), Clean(r.Error),
-        ];
-        for (var i = 0; i < p.Length; i++) p[i].Value = values[i] ?? DBNull.Value;
-    }
+    private static object?[] RecordValues(UsageRecord r) =>
+    [
+        Clean(r.RequestId), r.Timestamp.ToUnixTimeMilliseconds(), Clean(r.ClientKey), Clean(r.Model), Clean(r.EndpointId),
+        Clean(r.Credential), r.Stream ? 1 : 0, r.Outcome.ToString(), r.HttpStatus, r.PromptTokens, r.CompletionTokens,
+        r.TokenSource.ToString(), r.LatencyMs, r.TimeToFirstTokenMs, UsageSchema.ToNanoDollars(r.CostUsd), Clean(r.Error),
+    ];
 
     // PostgreSQL rejects NUL in text; one such character must not poison a batch that is then retried forever.
     private static string? Clean(string? value) => value?.Replace("\0", "", StringComparison.Ordinal);
@@ -160,46 +209,71 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
         row.Add(record);
     }
 
+    private static readonly string[] RollupKeys = ["bucket_start_ms", "model", "client_key", "credential", "scope"];
+    private static readonly string[] RollupSums = ["requests", "successes", "prompt_tokens", "completion_tokens", "cost_nusd",
+        "latency_count", "latency_sum_ms", "ttft_count", "ttft_sum_ms", .. LatencyHistogram.Columns];
+    private static readonly string[] RollupColumns = [.. RollupKeys, .. RollupSums, "latency_max_ms"];
+
+    /// <summary>Adds the batch's summed deltas to the rollup rows: atomic increments, so instances writing the
+    /// same rows concurrently never lose each other's counts. Several rows per statement on PostgreSQL (the keys
+    /// are distinct after summing, so no row is touched twice by one statement).</summary>
     private async Task UpsertAsync(DbConnection connection, DbTransaction tx, string table, IEnumerable<RollupRow> rows, CancellationToken ct)
     {
-        string[] sums = ["requests", "successes", "prompt_tokens", "completion_tokens", "cost_nusd", "latency_count",
-            "latency_sum_ms", "ttft_count", "ttft_sum_ms", .. LatencyHistogram.Columns];
-        string[] keys = ["bucket_start_ms", "model", "client_key", "credential", "scope"];
-        string[] all = [.. keys, .. sums, "latency_max_ms"];
-        var sql = $"""
-            INSERT INTO {table} ({string.Join(", ", all)}) VALUES ({string.Join(", ", all.Select(c => "@" + c))})
-            ON CONFLICT ({string.Join(", ", keys)}) DO UPDATE SET
-            {string.Join(", ", sums.Select(c => $"{c} = {table}.{c} + excluded.{c}"))},
-            latency_max_ms = {Dialect.Greatest}({table}.latency_max_ms, excluded.latency_max_ms)
-            """;
-        await using var command = Db.Command(connection, tx, sql);
-        var parameters = all.ToDictionary(c => c, c => Db.AddParameter(command, c, null));
-
         // A fixed key order means two instances upserting overlapping keys lock rows in the same order (no deadlock).
-        foreach (var row in rows.OrderBy(r => r.BucketStartMs).ThenBy(r => r.Model, StringComparer.Ordinal)
-                     .ThenBy(r => r.ClientKey, StringComparer.Ordinal).ThenBy(r => r.Credential, StringComparer.Ordinal)
-                     .ThenBy(r => r.Scope, StringComparer.Ordinal))
+        var ordered = rows.OrderBy(r => r.BucketStartMs).ThenBy(r => r.Model, StringComparer.Ordinal)
+            .ThenBy(r => r.ClientKey, StringComparer.Ordinal).ThenBy(r => r.Credential, StringComparer.Ordinal)
+            .ThenBy(r => r.Scope, StringComparer.Ordinal).ToList();
+        DbCommand? command = null;
+        DbParameter[] parameters = [];
+        try
         {
-            parameters["bucket_start_ms"].Value = row.BucketStartMs;
-            parameters["model"].Value = row.Model;
-            parameters["client_key"].Value = row.ClientKey;
-            parameters["credential"].Value = row.Credential;
-            parameters["scope"].Value = row.Scope;
-            parameters["requests"].Value = row.Requests;
-            parameters["successes"].Value = row.Successes;
-            parameters["prompt_tokens"].Value = row.PromptTokens;
-            parameters["completion_tokens"].Value = row.CompletionTokens;
-            parameters["cost_nusd"].Value = row.CostNanoUsd;
-            parameters["latency_count"].Value = row.LatencyCount;
-            parameters["latency_sum_ms"].Value = row.LatencySumMs;
-            parameters["latency_max_ms"].Value = row.LatencyMaxMs;
-            parameters["ttft_count"].Value = row.TtftCount;
-            parameters["ttft_sum_ms"].Value = row.TtftSumMs;
-            for (var i = 0; i < LatencyHistogram.Columns.Length; i++)
-                parameters[LatencyHistogram.Columns[i]].Value = row.Histogram[i];
-            await command.ExecuteNonQueryAsync(ct);
+            for (var start = 0; start < ordered.Count; start += Dialect.RowsPerInsert)
+            {
+                var count = Math.Min(Dialect.RowsPerInsert, ordered.Count - start);
+                if (command is null || parameters.Length != count * RollupColumns.Length)
+                {
+                    if (command is not null) await command.DisposeAsync();
+                    command = Db.Command(connection, tx, UpsertSql(table, count));
+                    parameters = new DbParameter[count * RollupColumns.Length];
+                    for (var i = 0; i < parameters.Length; i++)
+                        parameters[i] = Db.AddParameter(command, $"r{i / RollupColumns.Length}_{i % RollupColumns.Length}", null);
+                }
+                for (var row = 0; row < count; row++) BindRollup(parameters.AsSpan(row * RollupColumns.Length, RollupColumns.Length), ordered[start + row]);
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }
+        finally
+        {
+            if (command is not null) await command.DisposeAsync();
         }
     }
+
+    private static void BindRollup(Span<DbParameter> p, RollupRow row)
+    {
+        object[] values =
+        [
+            row.BucketStartMs, row.Model, row.ClientKey, row.Credential, row.Scope,
+            row.Requests, row.Successes, row.PromptTokens, row.CompletionTokens, row.CostNanoUsd,
+            row.LatencyCount, row.LatencySumMs, row.TtftCount, row.TtftSumMs, .. row.Histogram.Select(h => (object)h),
+            row.LatencyMaxMs,
+        ];
+        for (var i = 0; i < p.Length; i++) p[i].Value = values[i];
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Greatest, string Table, int Rows), string> UpsertSqlByRows = new();
+
+    private string UpsertSql(string table, int rows) => UpsertSqlByRows.GetOrAdd((Dialect.Greatest, table, rows), static key =>
+    {
+        var (greatest, t, n) = key;
+        var values = string.Join(", ", Enumerable.Range(0, n).Select(row =>
+            "(" + string.Join(", ", Enumerable.Range(0, RollupColumns.Length).Select(c => $"@r{row}_{c}")) + ")"));
+        return $"""
+            INSERT INTO {t} ({string.Join(", ", RollupColumns)}) VALUES {values}
+            ON CONFLICT ({string.Join(", ", RollupKeys)}) DO UPDATE SET
+            {string.Join(", ", RollupSums.Select(c => $"{c} = {t}.{c} + excluded.{c}"))},
+            latency_max_ms = {greatest}({t}.latency_max_ms, excluded.latency_max_ms)
+            """;
+    });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Usage store ({Kind}) migrated to schema version {Version}")]
     private partial void LogMigrated(string kind, int version);
