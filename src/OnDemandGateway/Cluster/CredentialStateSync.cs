@@ -47,9 +47,6 @@ internal sealed partial class CredentialStateSync(
     private string[] _ids = [];
     private string[] _idByIndex = [];
 
-    /// <summary>Rows applied from other instances so far (tests and diagnostics).</summary>
-    public long Applied { get; private set; }
-
     public void Publish(CredentialState credential, CredentialChange change)
     {
         lock (_gate)
@@ -152,7 +149,6 @@ internal sealed partial class CredentialStateSync(
             if (_applied.TryGetValue(id, out var seen) && seen == version) continue;
             _applied[id] = version;
             Apply(_byId![id], reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-            Applied++;
         }
     }
 
