@@ -61,6 +61,7 @@ internal sealed partial class ClusterMaintenance(
         {
             await using (var connection = await database.OpenAsync(ct))
                 await ClusterSchema.EnsureAsync(connection, ct);
+            await database.WarmUpAsync(ct);
             var now = time.GetUtcNow();
             if (cluster.Schema.Recover(now)) LogSchemaReady();
             cluster.RateLimit.Recover(now);

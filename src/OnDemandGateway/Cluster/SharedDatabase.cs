@@ -11,16 +11,27 @@ internal sealed class SharedDatabase : IAsyncDisposable
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!HasExplicit(connectionString, "Timeout")) builder.Timeout = 3;
-        // Cancelled statements (the rate limiter's 250 ms budget) break the connection instead of waiting on a
+        // Cancelled statements (the rate limiter's 750 ms budget) break the connection instead of waiting on a
         // cancel round trip to a server that may be gone.
         if (!HasExplicit(connectionString, "Cancellation Timeout")) builder.CancellationTimeout = -1;
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "ondemand-gateway";
+        if (!HasExplicit(connectionString, "Minimum Pool Size")) builder.MinPoolSize = WarmConnections;
         DataSource = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
     public NpgsqlDataSource DataSource { get; }
 
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct) => DataSource.OpenConnectionAsync(ct);
+
+    private const int WarmConnections = 4;
+
+    /// <summary>Opens a few connections ahead of traffic, so the first burst of rate-limit checks does not pay
+    /// for connection set-up inside its short budget (and fall back to per-instance counting).</summary>
+    public async Task WarmUpAsync(CancellationToken ct)
+    {
+        var connections = await Task.WhenAll(Enumerable.Range(0, WarmConnections).Select(_ => OpenAsync(ct).AsTask()));
+        foreach (var connection in connections) await connection.DisposeAsync();
+    }
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 

@@ -21,7 +21,8 @@ internal sealed partial class SharedWindowRateLimiter(
     TimeProvider time,
     ILogger<SharedWindowRateLimiter> logger) : IRateLimitPolicy, IDisposable
 {
-    public static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(250);
+    // Long enough for a loaded database host, short enough that an outage never stalls a request for long.
+    public static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(750);
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(2);
 
     private const string AdmitSql = """
