@@ -116,7 +116,8 @@ wait_port() { for _ in $(seq 300); do port_open "$1" && return 0; sleep 0.05; do
 FAKE_PORT=$(free_port)
 FAKE_PID=""
 start_fake() {  # deltas delay_ms answer_chars
-  taskset -c "$LOAD_CPU" "$FAKE" --port "$FAKE_PORT" --api-key "$UPSTREAM_KEY" --deltas "$1" --delta-delay-ms "$2" \
+  # The load side should be as cheap as it can be: fully optimised code from the start.
+  env DOTNET_TieredCompilation=0 DOTNET_ReadyToRun=0 taskset -c "$LOAD_CPU" "$FAKE" --port "$FAKE_PORT" --api-key "$UPSTREAM_KEY" --deltas "$1" --delta-delay-ms "$2" \
     --answer-chars "$3" --heartbeat-ms 0 --quiet --openai-mode >"$WORK/fake.log" 2>&1 &
   FAKE_PID=$!; PIDS+=("$FAKE_PID")
   wait_port "$FAKE_PORT"
@@ -211,6 +212,9 @@ start_rss_sampler() {  # pid file interval
   SAMPLER_PID=$!; PIDS+=("$SAMPLER_PID")
 }
 stop_rss_sampler() { stop "$SAMPLER_PID"; }
+# Share of the measured window the proxy kept its CPU busy: near 100 means the proxy was the bottleneck; lower means
+# the load side (or another process on the machine) was.
+busy_pct() { awk -v a="$1" -v b="$2" -v t="$TICK" -v d="$DURATION" 'BEGIN{ printf "%.0f", (b-a)/t/d*100 }'; }
 peak_mb() { awk 'BEGIN{m=0} $2>m{m=$2} END{printf "%.1f", m/1024}' "$1"; }
 
 RESULTS="$WORK/results.jsonl"
@@ -245,10 +249,11 @@ run_wrk() {  # scenario target connections
   p99=$(to_ms "$(awk '$1=="99%" {print $2}' "$out")")
   errors=$(awk '/Non-2xx or 3xx responses:/ {n+=$NF} /Socket errors:/ {gsub(/,/, ""); n+=$4+$6+$8+$10} END{print n+0}' "$out")
   cpu_us=$(awk -v a="$before" -v b="$after" -v n="$requests" -v t="$TICK" 'BEGIN{ if (n>0) printf "%.1f", (b-a)*1e6/t/n; else print 0 }')
+  busy=$(busy_pct "$before" "$after")
   record "$(jq -nc --arg s "$scenario" --arg t "$target" --argjson c "$conns" --argjson rps "$rps" --argjson p50 "$p50" --argjson p99 "$p99" \
-    --argjson req "$requests" --argjson err "$errors" --argjson cpu "$cpu_us" --argjson peak "$(peak_mb "$WORK/rss-$scenario-$target.txt")" \
-    '{scenario:$s,target:$t,connections:$c,rps:$rps,p50:$p50,p99:$p99,requests:$req,errors:$err,cpu_us:$cpu,peak_rss_mb:$peak}')"
-  log "$scenario $target: $rps req/s, p50 $p50 ms, p99 $p99 ms, ${cpu_us} µs CPU/request, $errors errors"
+    --argjson req "$requests" --argjson err "$errors" --argjson cpu "$cpu_us" --argjson busy "$busy" --argjson peak "$(peak_mb "$WORK/rss-$scenario-$target.txt")" \
+    '{scenario:$s,target:$t,connections:$c,rps:$rps,p50:$p50,p99:$p99,requests:$req,errors:$err,cpu_us:$cpu,busy_pct:$busy,peak_rss_mb:$peak}')"
+  log "$scenario $target: $rps req/s, p50 $p50 ms, p99 $p99 ms, ${cpu_us} µs CPU/request (CPU ${busy}% busy), $errors errors"
 }
 
 # Streaming load with the C# client: warm-up run, then the measured run with CPU counted.
@@ -266,11 +271,12 @@ run_stream() {  # scenario target connections
   if ! jq -e . "$out" >/dev/null 2>&1; then cat "$WORK/stream-$scenario-$target.err" >&2; echo '{"requests":0,"errors":-1}' >"$out"; fi
   requests=$(jq '.requests' "$out")
   cpu_us=$(awk -v a="$before" -v b="$after" -v n="$requests" -v t="$TICK" 'BEGIN{ if (n>0) printf "%.1f", (b-a)*1e6/t/n; else print 0 }')
-  record "$(jq -c --arg s "$scenario" --arg t "$target" --argjson cpu "$cpu_us" --argjson peak "$(peak_mb "$WORK/rss-$scenario-$target.txt")" \
+  busy=$(busy_pct "$before" "$after")
+  record "$(jq -c --arg s "$scenario" --arg t "$target" --argjson cpu "$cpu_us" --argjson busy "$busy" --argjson peak "$(peak_mb "$WORK/rss-$scenario-$target.txt")" \
     '{scenario:$s,target:$t,connections:.connections,rps:.rps,requests:.requests,errors:.errors,missing_done:.missing_done,
       p50:.total_p50_ms,p99:.total_p99_ms,ttfb_p50:.ttfb_p50_ms,ttft_p50:.ttft_p50_ms,ttft_p99:.ttft_p99_ms,
-      cpu_us:$cpu,peak_rss_mb:$peak,first_error:.first_error}' "$out")"
-  log "$(cat "$WORK/stream-$scenario-$target.err" | tail -1) | ${cpu_us} µs CPU/stream"
+      cpu_us:$cpu,busy_pct:$busy,peak_rss_mb:$peak,first_error:.first_error}' "$out")"
+  log "$(tail -1 "$WORK/stream-$scenario-$target.err") | ${cpu_us} µs CPU/stream (CPU ${busy}% busy)"
 }
 
 TARGETS=(direct nginx gateway)

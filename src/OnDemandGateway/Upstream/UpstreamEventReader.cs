@@ -26,28 +26,16 @@ internal sealed class UpstreamEventReader : IDisposable
 
     private enum FrameKind { Message, Heartbeat, Thinking, Other }
 
+    /// <summary>The <c>eventType</c>s the relay acts on, matched on the raw bytes (no string per event).</summary>
+    private enum EventType { Other, Fulfillment, MetricsLog }
+
     public UpstreamEventReader(Stream stream) => _stream = stream;
 
     public async ValueTask<UpstreamEvent> ReadAsync(CancellationToken cancellationToken)
     {
-        if (_finished) return new UpstreamEvent(UpstreamEventKind.Truncated);
         while (true)
         {
-            var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                var line = _buffer.AsSpan(_start, newline);
-                _start += newline + 1;
-                if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-                if (line.IsEmpty)
-                {
-                    if (_hasData) return Dispatch();
-                    _frameKind = FrameKind.Message;
-                    continue;
-                }
-                ReadField(line);
-                continue;
-            }
+            if (TryReadBuffered(out var next)) return next;
             if (!await FillAsync(cancellationToken))
             {
                 // End of stream: a final frame without its blank line still counts; otherwise this is a truncation.
@@ -61,6 +49,40 @@ internal sealed class UpstreamEventReader : IDisposable
                 _finished = true;
                 return new UpstreamEvent(UpstreamEventKind.Truncated);
             }
+        }
+    }
+
+    /// <summary>The next event when it is already complete in the buffer, without any I/O. False means the
+    /// next <see cref="ReadAsync"/> has to wait for the network (the relay flushes its output before that).</summary>
+    public bool TryReadBuffered(out UpstreamEvent next)
+    {
+        if (_finished)
+        {
+            next = new UpstreamEvent(UpstreamEventKind.Truncated);
+            return true;
+        }
+        while (true)
+        {
+            var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                next = default;
+                return false;
+            }
+            var line = _buffer.AsSpan(_start, newline);
+            _start += newline + 1;
+            if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+            if (line.IsEmpty)
+            {
+                if (_hasData)
+                {
+                    next = Dispatch();
+                    return true;
+                }
+                _frameKind = FrameKind.Message;
+                continue;
+            }
+            ReadField(line);
         }
     }
 
@@ -123,7 +145,7 @@ internal sealed class UpstreamEventReader : IDisposable
 
     private static UpstreamEvent ParseMessage(ReadOnlySpan<byte> json)
     {
-        string? eventType = null;
+        var eventType = EventType.Other;
         string? answer = null;
         TokenMetrics? metrics = null;
         try
@@ -135,7 +157,10 @@ internal sealed class UpstreamEventReader : IDisposable
                 if (reader.ValueTextEquals("eventType"u8))
                 {
                     reader.Read();
-                    eventType = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    eventType = reader.TokenType != JsonTokenType.String ? EventType.Other
+                        : reader.ValueTextEquals("fulfillment"u8) ? EventType.Fulfillment
+                        : reader.ValueTextEquals("metricsLog"u8) ? EventType.MetricsLog
+                        : EventType.Other;
                 }
                 else if (reader.ValueTextEquals("answer"u8))
                 {
@@ -160,8 +185,8 @@ internal sealed class UpstreamEventReader : IDisposable
         }
         return eventType switch
         {
-            "fulfillment" when !string.IsNullOrEmpty(answer) => new UpstreamEvent(UpstreamEventKind.Delta, answer),
-            "metricsLog" when metrics is not null => new UpstreamEvent(UpstreamEventKind.Metrics, Metrics: metrics),
+            EventType.Fulfillment when !string.IsNullOrEmpty(answer) => new UpstreamEvent(UpstreamEventKind.Delta, answer),
+            EventType.MetricsLog when metrics is not null => new UpstreamEvent(UpstreamEventKind.Metrics, Metrics: metrics),
             _ => new UpstreamEvent(UpstreamEventKind.Ignored),
         };
     }
