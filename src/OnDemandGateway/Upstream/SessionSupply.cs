@@ -4,9 +4,9 @@ using OnDemandGateway.Configuration;
 namespace OnDemandGateway.Upstream;
 
 /// <summary>Hands out a fresh upstream session per request: from the credential's reserve when one is ready
-/// (no extra round trip), otherwise created on the spot. Taking one tops the reserve up in the background,
-/// with as many creations in flight as the reserve is short, so under concurrent load the refill keeps pace
-/// with the requests instead of creating one session per round trip.</summary>
+/// (no extra round trip), otherwise created on the spot. The relay calls <see cref="Refill"/> once its own query
+/// is on its way, which tops the reserve up in the background with as many creations in flight as it is short,
+/// so under concurrent load the refill keeps pace with the requests instead of creating one session per round trip.</summary>
 internal sealed partial class SessionSupply(OnDemandClient client, GatewayOptions options, IHostApplicationLifetime lifetime, ILogger<SessionSupply> logger)
 {
     /// <summary>How far a busy credential's reserve may grow past <see cref="GatewayOptions.SessionPoolSize"/>:
@@ -15,18 +15,10 @@ internal sealed partial class SessionSupply(OnDemandClient client, GatewayOption
 
     public async ValueTask<UpstreamResult<string>> TakeAsync(CredentialState credential, CancellationToken cancellationToken)
     {
-        if (credential.Sessions.TryTake(out var sessionId))
-        {
-            Refill(credential);
-            return UpstreamResult<string>.Ok(sessionId);
-        }
+        if (credential.Sessions.TryTake(out var sessionId)) return UpstreamResult<string>.Ok(sessionId);
         if (options.SessionPoolSize > 0) credential.Sessions.RecordMiss(options.SessionPoolSize, Ceiling);
         var created = await client.CreateSessionAsync(credential, cancellationToken);
-        if (created.IsSuccess)
-        {
-            credential.Sessions.Resume();
-            Refill(credential);
-        }
+        if (created.IsSuccess) credential.Sessions.Resume();
         return created;
     }
 
