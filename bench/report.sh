@@ -41,7 +41,7 @@ added_row() {  # label scenario
   has "$s" gateway || return 0
   line="| $1 |"
   for t in "${TARGETS[@]}"; do
-    if [[ $t == direct ]]; then line+=" 0 |"; else line+=" $(added "$(v "$s" "$t" ttft_p50)" "$(v "$s" direct ttft_p50)") / $(added "$(v "$s" "$t" ttft_p99)" "$(v "$s" direct ttft_p99)") |"; fi
+    if [[ $t == direct ]]; then line+=" 0 |"; elif ! has "$s" "$t"; then line+=" – |"; else line+=" $(added "$(v "$s" "$t" ttft_p50)" "$(v "$s" direct ttft_p50)") / $(added "$(v "$s" "$t" ttft_p99)" "$(v "$s" direct ttft_p99)") |"; fi
   done
   echo "$line | | ≤ +0.5 ms (p50) |"
 }
@@ -96,7 +96,10 @@ if [[ -n $(v soak gateway minutes) ]]; then
   echo "RSS $(num "$(v soak gateway rss_first_mb)" 1) MB over the first tenth, $(num "$(v soak gateway rss_last_mb)" 1) MB over the last tenth, at most $(num "$(v soak gateway rss_max_mb)" 1) MB;"
   echo "non-stream p99 $(num "$(v soak gateway nonstream_p99)" 2) ms, stream first-token p99 $(num "$(v soak gateway stream_ttft_p99)" 2) ms, $(num "$(v soak gateway cpu_us)" 0) µs CPU per request."
 fi
-if ! has nonstream-c32 portkey; then
+if has nonstream-c32 portkey; then
+  echo
+  echo "Portkey gateway 1.15 (Node $(node --version 2>/dev/null)) has no stream figures: it answers every streamed request with HTTP 500 (\"TypeError: immutable\" in updateHeaders; Portkey-AI/gateway#1389, #1550)."
+else
   echo
   echo "Portkey gateway: not measured in this run (npm could not install @portkey-ai/gateway, or --no-portkey)."
 fi

@@ -21,6 +21,7 @@ internal sealed class StreamPump(GatewayOptions options, TimeProvider time)
         var response = context.Response;
         var output = response.BodyWriter;
         var identity = new CompletionIdentity(CompletionIdentity.NewId(), time.GetUtcNow().ToUnixTimeSeconds(), request.Model.Model);
+        var contentChunk = new ContentChunkTemplate(identity);
         var completion = new StringBuilder();
         TokenMetrics? metrics = null;
         var idleTimeout = TimeSpan.FromSeconds(options.StreamTimeoutSeconds);
@@ -67,7 +68,7 @@ internal sealed class StreamPump(GatewayOptions options, TimeProvider time)
                         outcome.FirstTokenAt ??= time.GetTimestamp();
                         completion.Append(next.Text);
                         await channel.EnterAsync();
-                        ChatCompletionWriter.WriteChunk(output, writer, identity, ChunkKind.Content, next.Text);
+                        contentChunk.Write(output, writer, next.Text!);
                         channel.Exit();
                         break;
                     case UpstreamEventKind.Heartbeat:
