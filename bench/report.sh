@@ -52,7 +52,7 @@ echo "### Benchmark results, $(date +%Y-%m-%d)$([[ $QUICK == 1 ]] && echo ' (qui
 echo
 echo "Machine: $machine; load average at the end $load (the machine is shared, so compare the columns of one run, not runs)."
 echo "Each proxy pinned to CPU 0; wrk or the stream client and the fake upstream share CPU 1. Each scenario: warm-up, then ${DURATION} s measured."
-echo "Latencies in ms; CPU is the proxy's own user+system time from /proc divided by the requests it served."
+echo "Latencies in ms; CPU is the proxy's own user+system time from /proc divided by the requests it served; the ratios of \"a / b\" rows compare the first figure."
 echo
 echo "$header"
 echo "$rule"
