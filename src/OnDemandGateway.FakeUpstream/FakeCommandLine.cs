@@ -13,6 +13,7 @@ internal sealed record FakeCommandLine(FakeOnDemandOptions Options, IReadOnlyLis
           --accept-any           accept any non-empty apikey and any email + password
           --deltas N             fulfillment frames per answer (default 8)
           --delta-delay-ms N     wait before each delta, to pace streams (default 0)
+          --answer-chars N       answer every unscripted query with N characters of fixed text (benchmarks)
           --heartbeat-ms N       heartbeat interval while a stream waits (default 3000; 0 = off)
           --session-status N     status of session creation: 200 or 201 (default 201)
           --refresh-omits-refresh-token
@@ -25,7 +26,7 @@ internal sealed record FakeCommandLine(FakeOnDemandOptions Options, IReadOnlyLis
     /// <returns>The parsed line, or null with <paramref name="error"/> set (null error = help was asked for).</returns>
     public static FakeCommandLine? Parse(IReadOnlyList<string> args, out string? error)
     {
-        int port = 9100, deltas = 8, deltaDelayMs = 0, heartbeatMs = 3000, sessionStatus = 201;
+        int port = 9100, deltas = 8, deltaDelayMs = 0, answerChars = 0, heartbeatMs = 3000, sessionStatus = 201;
         bool acceptAny = false, quiet = false, openAi = false, omitRefresh = false;
         var keys = new List<string>();
         var accounts = new List<(string, string)>();
@@ -90,6 +91,9 @@ internal sealed record FakeCommandLine(FakeOnDemandOptions Options, IReadOnlyLis
                 case "--delta-delay-ms":
                     if (!Int(name, Value(), 0, 600_000, out deltaDelayMs, out error)) return null;
                     break;
+                case "--answer-chars":
+                    if (!Int(name, Value(), 1, 1_000_000, out answerChars, out error)) return null;
+                    break;
                 case "--heartbeat-ms":
                     if (!Int(name, Value(), 0, 600_000, out heartbeatMs, out error)) return null;
                     break;
@@ -108,6 +112,7 @@ internal sealed record FakeCommandLine(FakeOnDemandOptions Options, IReadOnlyLis
             AcceptAnyCredential = acceptAny,
             StreamDeltas = deltas,
             DeltaDelay = TimeSpan.FromMilliseconds(deltaDelayMs),
+            AnswerText = answerChars == 0 ? null : BenchmarkText(answerChars),
             HeartbeatInterval = heartbeatMs == 0 ? null : TimeSpan.FromMilliseconds(heartbeatMs),
             SessionCreatedStatus = sessionStatus,
             RefreshOmitsRefreshToken = omitRefresh,
@@ -117,6 +122,19 @@ internal sealed record FakeCommandLine(FakeOnDemandOptions Options, IReadOnlyLis
             RecordCalls = false,
         };
         return new FakeCommandLine(options, keys, accounts);
+    }
+
+    /// <summary>Deterministic prose of exactly <paramref name="length"/> characters.</summary>
+    internal static string BenchmarkText(int length)
+    {
+        const string Source = "The quick brown fox jumps over the lazy dog while the gateway relays every token. ";
+        var text = new System.Text.StringBuilder(length + Source.Length);
+        while (text.Length < length)
+        {
+            text.Append(Source);
+        }
+
+        return text.ToString(0, length);
     }
 
     private static (string Name, string? Inline) SplitInline(string arg)

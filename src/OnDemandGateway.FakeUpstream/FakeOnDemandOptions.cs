@@ -18,6 +18,10 @@ public sealed class FakeOnDemandOptions
     /// <summary>How many fulfillment frames an <see cref="FakeReply.Answer"/> (or the default reply) is split into.</summary>
     public int StreamDeltas { get; init; } = 8;
 
+    /// <summary>When set, the answer to every unscripted query (and the OpenAI-shaped mode's canned answer) is this
+    /// text instead of "Fake answer to: ..."; benchmarks need answers long enough for hundreds of deltas.</summary>
+    public string? AnswerText { get; init; }
+
     /// <summary>Wait before each delta, to pace streams like a model does. Sync answers wait deltas × this in total.</summary>
     public TimeSpan DeltaDelay { get; init; } = TimeSpan.Zero;
 
@@ -47,6 +51,11 @@ public sealed class FakeOnDemandOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(StreamDeltas, 1);
+        if (AnswerText is { Length: 0 })
+        {
+            throw new ArgumentException("Must be null or non-empty.", nameof(AnswerText));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(DeltaDelay, TimeSpan.Zero);
         if (HeartbeatInterval is { } hb && hb <= TimeSpan.Zero)
         {

@@ -16,6 +16,7 @@ internal sealed class OpenAiCompletions(FakeOnDemandOptions options)
     private const int MaxCachedModels = 32;
 
     private readonly ConcurrentDictionary<string, CannedCompletion> _cache = new(StringComparer.Ordinal);
+    private readonly string _text = options.AnswerText ?? CannedText;
     private readonly long _created = options.TimeProvider.GetUtcNow().ToUnixTimeSeconds();
 
     public async Task HandleAsync(HttpContext ctx, byte[] body)
@@ -67,7 +68,7 @@ internal sealed class OpenAiCompletions(FakeOnDemandOptions options)
 
     private CannedCompletion Build(string model)
     {
-        var pieces = DefaultAnswer.Split(CannedText, options.StreamDeltas);
+        var pieces = DefaultAnswer.Split(_text, options.StreamDeltas);
         var canned = new CannedCompletion(
             Json(w =>
             {
@@ -77,7 +78,7 @@ internal sealed class OpenAiCompletions(FakeOnDemandOptions options)
                 w.WriteNumber("index"u8, 0);
                 w.WriteStartObject("message"u8);
                 w.WriteString("role"u8, "assistant");
-                w.WriteString("content"u8, CannedText);
+                w.WriteString("content"u8, _text);
                 w.WriteEndObject();
                 w.WriteString("finish_reason"u8, "stop");
                 w.WriteEndObject();

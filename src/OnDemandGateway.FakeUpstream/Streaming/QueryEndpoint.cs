@@ -71,7 +71,7 @@ internal static class QueryEndpoint
                 await runner.SyncFromStepsAsync(reply.Steps);
                 break;
             case "sync":
-                var text = reply?.Text ?? DefaultAnswer.TextFor(request.Query);
+                var text = reply?.Text ?? s.Options.AnswerText ?? DefaultAnswer.TextFor(request.Query);
                 await runner.SyncAsync(text, DefaultAnswer.Split(text, s.Options.StreamDeltas).Count, reply?.Metrics);
                 break;
             default: // webhook: accepted; the answer would be delivered to the webhook, which the fake does not call
@@ -84,7 +84,7 @@ internal static class QueryEndpoint
     /// <summary>An answer as a stream: statusLog, paced deltas, metricsLog, [DONE].</summary>
     private static List<FakeStreamStep> AnswerSteps(FakeOnDemandOptions options, string query, FakeReply? reply)
     {
-        var text = reply?.Text ?? DefaultAnswer.TextFor(query);
+        var text = reply?.Text ?? options.AnswerText ?? DefaultAnswer.TextFor(query);
         var pieces = DefaultAnswer.Split(text, options.StreamDeltas);
         var steps = new List<FakeStreamStep>(pieces.Count * 2 + 3) { FakeStreamStep.StatusLog("fulfilling") };
         foreach (var piece in pieces)

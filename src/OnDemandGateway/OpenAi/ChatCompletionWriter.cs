@@ -98,7 +98,7 @@ internal static class ChatCompletionWriter
         output.Write(EventEnd);
     }
 
-    private static void WriteHeader(Utf8JsonWriter writer, CompletionIdentity identity, ReadOnlySpan<byte> objectType)
+    internal static void WriteHeader(Utf8JsonWriter writer, CompletionIdentity identity, ReadOnlySpan<byte> objectType)
     {
         writer.WriteString("id"u8, identity.Id);
         writer.WriteString("object"u8, objectType);

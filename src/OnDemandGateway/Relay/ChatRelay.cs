@@ -137,7 +137,10 @@ internal sealed partial class ChatRelay(
 
         if (request.Chat.Stream)
         {
-            var opened = await client.OpenStreamAsync(credential, session.Value!, request.Query, token);
+            var opening = client.OpenStreamAsync(credential, session.Value!, request.Query, token);
+            // Top the reserve up only once this request's own query is on its way: the latency path goes first.
+            sessions.Refill(credential);
+            var opened = await opening;
             if (!opened.IsSuccess) return opened.Error;
             using var stream = opened.Value!;
             await pump.PumpAsync(context, request, stream, outcome);
@@ -146,7 +149,9 @@ internal sealed partial class ChatRelay(
             return null;
         }
 
-        var answer = await client.QuerySyncAsync(credential, session.Value!, request.Query, token);
+        var answering = client.QuerySyncAsync(credential, session.Value!, request.Query, token);
+        sessions.Refill(credential);
+        var answer = await answering;
         if (!answer.IsSuccess) return answer.Error;
         var reply = answer.Value!;
         outcome.FirstTokenAt = time.GetTimestamp();

@@ -4,12 +4,15 @@ using OnDemandGateway.OpenAi;
 
 namespace OnDemandGateway.Relay;
 
-/// <summary>Serialises writes to one SSE response between the relay loop and the keep-alive timer, and flushes
-/// after every event.</summary>
+/// <summary>Serialises writes to one SSE response between the relay loop and the keep-alive timer. Events written
+/// with <see cref="Exit"/> stay buffered until <see cref="FlushPendingAsync"/>, which the relay calls before it
+/// waits on the upstream: a burst of events that arrived together leaves in one write, and no event ever waits
+/// behind the network.</summary>
 internal sealed class SseChannel(PipeWriter output, TimeProvider time, CancellationToken aborted) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _lastWrite = time.GetTimestamp();
+    private bool _pending;
 
     public bool ClientGone { get; private set; }
 
@@ -34,6 +37,26 @@ internal sealed class SseChannel(PipeWriter output, TimeProvider time, Cancellat
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Releases the lock without flushing; the caller flushes with <see cref="FlushPendingAsync"/>.</summary>
+    public void Exit()
+    {
+        _pending = true;
+        _gate.Release();
+    }
+
+    /// <summary>Flushes events left by <see cref="Exit"/>, if any (the keep-alive may have flushed them already).</summary>
+    public ValueTask FlushPendingAsync()
+    {
+        if (!_pending) return ValueTask.CompletedTask;
+        return FlushPendingSlowAsync();
+    }
+
+    private async ValueTask FlushPendingSlowAsync()
+    {
+        await EnterAsync();
+        await FlushAndExitAsync();
     }
 
     public async ValueTask WriteKeepAliveAsync()
@@ -70,6 +93,7 @@ internal sealed class SseChannel(PipeWriter output, TimeProvider time, Cancellat
 
     private async ValueTask FlushAsync()
     {
+        _pending = false;
         var result = await output.FlushAsync(aborted);
         Volatile.Write(ref _lastWrite, time.GetTimestamp());
         if (result.IsCompleted || result.IsCanceled)

@@ -21,9 +21,11 @@ internal sealed class StreamPump(GatewayOptions options, TimeProvider time)
         var response = context.Response;
         var output = response.BodyWriter;
         var identity = new CompletionIdentity(CompletionIdentity.NewId(), time.GetUtcNow().ToUnixTimeSeconds(), request.Model.Model);
+        var contentChunk = new ContentChunkTemplate(identity);
         var completion = new StringBuilder();
         TokenMetrics? metrics = null;
         var idleTimeout = TimeSpan.FromSeconds(options.StreamTimeoutSeconds);
+        var idleResetEvery = idleTimeout / 32;
         using var idle = new CancellationTokenSource(idleTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, idle.Token);
         using var writer = new Utf8JsonWriter(output, ChatCompletionWriter.WriterOptions);
@@ -40,22 +42,34 @@ internal sealed class StreamPump(GatewayOptions options, TimeProvider time)
         using var keepAlive = time.CreateTimer(static state => ((SseChannel)state!).KeepAlive(KeepAliveInterval), channel, KeepAliveInterval, KeepAliveInterval);
 
         OpenAiError? inBandError = null;
+        var idleResetAt = time.GetTimestamp();
         try
         {
             while (true)
             {
-                // 2. Read the next upstream event; every event (heartbeats too) restarts the idle timeout.
-                var next = await stream.ReadAsync(linked.Token);
-                idle.CancelAfter(idleTimeout);
+                // 2. Read the next upstream event: from what already arrived when possible; before waiting on the
+                //    network, flush what was written, so batching never holds a delta back.
+                if (!stream.TryReadBuffered(out var next))
+                {
+                    await channel.FlushPendingAsync();
+                    next = await stream.ReadAsync(linked.Token);
+                }
+                // Every event (heartbeats too) restarts the idle timeout; re-arming the timer at most every
+                // 1/32 of the timeout keeps a timer update off every delta (the timeout may end that much sooner).
+                if (time.GetElapsedTime(idleResetAt) >= idleResetEvery)
+                {
+                    idle.CancelAfter(idleTimeout);
+                    idleResetAt = time.GetTimestamp();
+                }
                 switch (next.Kind)
                 {
                     case UpstreamEventKind.Delta:
-                        // 3. Each delta is flushed as it arrives.
+                        // 3. Each delta is written as it arrives and flushed with any others that came with it.
                         outcome.FirstTokenAt ??= time.GetTimestamp();
                         completion.Append(next.Text);
                         await channel.EnterAsync();
-                        ChatCompletionWriter.WriteChunk(output, writer, identity, ChunkKind.Content, next.Text);
-                        await channel.FlushAndExitAsync();
+                        contentChunk.Write(output, writer, next.Text!);
+                        channel.Exit();
                         break;
                     case UpstreamEventKind.Heartbeat:
                         await channel.WriteKeepAliveAsync();

@@ -11,16 +11,19 @@ namespace OnDemandGateway.Upstream;
 /// Expected failures come back classified; only cancellation propagates as an exception.</summary>
 internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions options, ILogger<OnDemandClient> logger)
 {
-    private readonly string _api = options.OnDemandApiBase.TrimEnd('/');
     private readonly string _auth = options.OnDemandAuthBase.TrimEnd('/');
+    // Built once: every request used to concatenate them.
+    private readonly string _keySessions = options.OnDemandApiBase.TrimEnd('/') + "/chat/v1/sessions";
+    private readonly string _accountSessions = options.OnDemandApiBase.TrimEnd('/') + "/chat/v1/client/sessions";
 
-    private string Prefix(CredentialState credential) =>
-        credential.IsAccount ? _api + "/chat/v1/client/sessions" : _api + "/chat/v1/sessions";
+    private string Prefix(CredentialState credential) => credential.IsAccount ? _accountSessions : _keySessions;
+
+    private string QueryUrl(CredentialState credential, string sessionId) => string.Concat(Prefix(credential), "/", sessionId, "/query");
 
     public async Task<UpstreamResult<string>> CreateSessionAsync(CredentialState credential, CancellationToken cancellationToken)
     {
         var externalUserId = "odg-" + Guid.NewGuid().ToString("N");
-        var sent = await SendAsync(credential, Prefix(credential), () => OnDemandRequests.CreateSession(externalUserId), true, cancellationToken);
+        var sent = await SendAsync(credential, Prefix(credential), static id => OnDemandRequests.CreateSession(id), externalUserId, true, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
@@ -37,7 +40,7 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
 
     public async Task<UpstreamResult<SyncAnswer>> QuerySyncAsync(CredentialState credential, string sessionId, UpstreamQuery query, CancellationToken cancellationToken)
     {
-        var sent = await SendAsync(credential, $"{Prefix(credential)}/{sessionId}/query", () => OnDemandRequests.Query(query, stream: false), false, cancellationToken);
+        var sent = await SendAsync(credential, QueryUrl(credential, sessionId), static q => OnDemandRequests.Query(q, stream: false), query, false, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
@@ -53,7 +56,7 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
 
     public async Task<UpstreamResult<UpstreamStream>> OpenStreamAsync(CredentialState credential, string sessionId, UpstreamQuery query, CancellationToken cancellationToken)
     {
-        var sent = await SendAsync(credential, $"{Prefix(credential)}/{sessionId}/query", () => OnDemandRequests.Query(query, stream: true), false, cancellationToken);
+        var sent = await SendAsync(credential, QueryUrl(credential, sessionId), static q => OnDemandRequests.Query(q, stream: true), query, false, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         var response = sent.Value!;
         try
@@ -68,7 +71,9 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
         }
     }
 
-    private async Task<UpstreamResult<HttpResponseMessage>> SendAsync(CredentialState credential, string url, Func<HttpContent> content, bool sessionCreation, CancellationToken cancellationToken)
+    /// <param name="content">Builds the body (again after a token renewal); static, with its state passed in, so no
+    /// closure is allocated per call.</param>
+    private async Task<UpstreamResult<HttpResponseMessage>> SendAsync<TState>(CredentialState credential, string url, Func<TState, HttpContent> content, TState state, bool sessionCreation, CancellationToken cancellationToken)
     {
         for (var renewal = 0; ; renewal++)
         {
@@ -79,7 +84,7 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
                 if (!current.IsSuccess) return current.Error!;
                 token = current.Value;
             }
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content() };
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content(state) };
             if (token is null)
             {
                 request.Headers.TryAddWithoutValidation("apikey", credential.Options.ApiKey);

@@ -6,12 +6,31 @@ namespace OnDemandGateway.Upstream;
 /// <c>data.id</c>, <c>data.tokenData.token</c> ...).</summary>
 internal static class OnDemandResponses
 {
+    /// <summary><c>data.id</c>, read with a forward-only reader: this runs once per request (session reserve).</summary>
     public static string? SessionId(ReadOnlySpan<byte> body)
     {
-        using var document = JsonDocument.Parse(body.ToArray());
-        return document.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
-            && data.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString() : null;
+        var reader = new Utf8JsonReader(body);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+        string? id = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isData = reader.ValueTextEquals("data"u8);
+            reader.Read();
+            if (!isData || reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+            id = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isId = reader.ValueTextEquals("id"u8);
+                reader.Read();
+                if (isId) id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                else reader.Skip();
+            }
+        }
+        return id;
     }
 
     /// <summary>The sync answer lives at <c>data.answer</c> (the older proxies read the top level: every reply empty).</summary>

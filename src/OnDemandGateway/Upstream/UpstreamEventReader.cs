@@ -8,7 +8,9 @@ namespace OnDemandGateway.Upstream;
 /// LF or CRLF) into <see cref="UpstreamEvent"/>s. Frames are parsed as JSON, never matched as strings.</summary>
 internal sealed class UpstreamEventReader : IDisposable
 {
-    private const int InitialBufferSize = 8 * 1024;
+    // Small to start (a frame is ~200 bytes) and doubled on demand: 2,000 open streams rent 10 MB, not 32.
+    private const int InitialBufferSize = 4 * 1024;
+    private const int InitialDataSize = 1024;
     private static ReadOnlySpan<byte> DataField => "data:"u8;
     private static ReadOnlySpan<byte> EventField => "event:"u8;
     private static ReadOnlySpan<byte> DoneMarker => "[DONE]"u8;
@@ -18,7 +20,7 @@ internal sealed class UpstreamEventReader : IDisposable
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
     private int _start;
     private int _end;
-    private byte[] _data = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+    private byte[] _data = ArrayPool<byte>.Shared.Rent(InitialDataSize);
     private int _dataLength;
     private bool _hasData;
     private FrameKind _frameKind;
@@ -26,28 +28,16 @@ internal sealed class UpstreamEventReader : IDisposable
 
     private enum FrameKind { Message, Heartbeat, Thinking, Other }
 
+    /// <summary>The <c>eventType</c>s the relay acts on, matched on the raw bytes (no string per event).</summary>
+    private enum EventType { Other, Fulfillment, MetricsLog }
+
     public UpstreamEventReader(Stream stream) => _stream = stream;
 
     public async ValueTask<UpstreamEvent> ReadAsync(CancellationToken cancellationToken)
     {
-        if (_finished) return new UpstreamEvent(UpstreamEventKind.Truncated);
         while (true)
         {
-            var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                var line = _buffer.AsSpan(_start, newline);
-                _start += newline + 1;
-                if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
-                if (line.IsEmpty)
-                {
-                    if (_hasData) return Dispatch();
-                    _frameKind = FrameKind.Message;
-                    continue;
-                }
-                ReadField(line);
-                continue;
-            }
+            if (TryReadBuffered(out var next)) return next;
             if (!await FillAsync(cancellationToken))
             {
                 // End of stream: a final frame without its blank line still counts; otherwise this is a truncation.
@@ -61,6 +51,40 @@ internal sealed class UpstreamEventReader : IDisposable
                 _finished = true;
                 return new UpstreamEvent(UpstreamEventKind.Truncated);
             }
+        }
+    }
+
+    /// <summary>The next event when it is already complete in the buffer, without any I/O. False means the
+    /// next <see cref="ReadAsync"/> has to wait for the network (the relay flushes its output before that).</summary>
+    public bool TryReadBuffered(out UpstreamEvent next)
+    {
+        if (_finished)
+        {
+            next = new UpstreamEvent(UpstreamEventKind.Truncated);
+            return true;
+        }
+        while (true)
+        {
+            var newline = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                next = default;
+                return false;
+            }
+            var line = _buffer.AsSpan(_start, newline);
+            _start += newline + 1;
+            if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+            if (line.IsEmpty)
+            {
+                if (_hasData)
+                {
+                    next = Dispatch();
+                    return true;
+                }
+                _frameKind = FrameKind.Message;
+                continue;
+            }
+            ReadField(line);
         }
     }
 
@@ -123,7 +147,7 @@ internal sealed class UpstreamEventReader : IDisposable
 
     private static UpstreamEvent ParseMessage(ReadOnlySpan<byte> json)
     {
-        string? eventType = null;
+        var eventType = EventType.Other;
         string? answer = null;
         TokenMetrics? metrics = null;
         try
@@ -135,7 +159,10 @@ internal sealed class UpstreamEventReader : IDisposable
                 if (reader.ValueTextEquals("eventType"u8))
                 {
                     reader.Read();
-                    eventType = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    eventType = reader.TokenType != JsonTokenType.String ? EventType.Other
+                        : reader.ValueTextEquals("fulfillment"u8) ? EventType.Fulfillment
+                        : reader.ValueTextEquals("metricsLog"u8) ? EventType.MetricsLog
+                        : EventType.Other;
                 }
                 else if (reader.ValueTextEquals("answer"u8))
                 {
@@ -160,8 +187,8 @@ internal sealed class UpstreamEventReader : IDisposable
         }
         return eventType switch
         {
-            "fulfillment" when !string.IsNullOrEmpty(answer) => new UpstreamEvent(UpstreamEventKind.Delta, answer),
-            "metricsLog" when metrics is not null => new UpstreamEvent(UpstreamEventKind.Metrics, Metrics: metrics),
+            EventType.Fulfillment when !string.IsNullOrEmpty(answer) => new UpstreamEvent(UpstreamEventKind.Delta, answer),
+            EventType.MetricsLog when metrics is not null => new UpstreamEvent(UpstreamEventKind.Metrics, Metrics: metrics),
             _ => new UpstreamEvent(UpstreamEventKind.Ignored),
         };
     }

@@ -7,6 +7,9 @@ internal sealed class UpstreamStream(HttpResponseMessage response, Stream body) 
 
     public ValueTask<UpstreamEvent> ReadAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
 
+    /// <summary>The next event if it has already arrived; false when reading it would wait on the network.</summary>
+    public bool TryReadBuffered(out UpstreamEvent next) => _reader.TryReadBuffered(out next);
+
     public void Dispose()
     {
         body.Dispose();

@@ -29,6 +29,17 @@ public sealed class FakeCommandLineTests
     }
 
     [Fact]
+    public void Parse_AnswerChars_AnswersWithFixedTextOfThatLength()
+    {
+        var line = FakeCommandLine.Parse(["--answer-chars", "2000"], out var error);
+
+        Assert.Null(error);
+        Assert.Equal(2000, line!.Options.AnswerText!.Length);
+        Assert.StartsWith("The quick brown fox", line.Options.AnswerText);
+        Assert.Null(FakeCommandLine.Parse([], out _)!.Options.AnswerText);
+    }
+
+    [Fact]
     public void Parse_NoArguments_UsesDocumentedDefaults()
     {
         var line = FakeCommandLine.Parse([], out var error);

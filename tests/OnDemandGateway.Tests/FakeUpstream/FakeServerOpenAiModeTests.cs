@@ -23,6 +23,16 @@ public sealed class FakeServerOpenAiModeTests
     }
 
     [Fact]
+    public async Task OpenAiMode_AnswerText_ReplacesTheCannedText()
+    {
+        await using var fake = await FakeOnDemandServer.StartAsync(new FakeOnDemandOptions { Quiet = true, OpenAiMode = true, AnswerText = "Benchmark answer." });
+
+        ChatCompletion completion = await ClientFor(fake, "gpt-4o").CompleteChatAsync([new UserChatMessage("hello")]);
+
+        Assert.Equal("Benchmark answer.", completion.Content[0].Text);
+    }
+
+    [Fact]
     public async Task OpenAiMode_Stream_ReturnsChunksThatJoinToTheCannedText()
     {
         await using var fake = await FakeOnDemandServer.StartAsync(new FakeOnDemandOptions { Quiet = true, OpenAiMode = true, StreamDeltas = 5 });

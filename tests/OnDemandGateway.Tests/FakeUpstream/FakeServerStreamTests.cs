@@ -205,6 +205,21 @@ public sealed class FakeServerStreamTests
         Assert.Contains("\"statusLog\"", second);
     }
 
+    [Fact]
+    public async Task Stream_AnswerText_SplitsThatTextIntoTheConfiguredDeltas()
+    {
+        var text = new string('x', 1000);
+        await using var fake = await StartAsync(new FakeOnDemandOptions { Quiet = true, AnswerText = text, StreamDeltas = 500 });
+        using var client = new FakeUpstreamClient(fake);
+        var sessionId = await client.CreateSessionAsync(ChatAuth.Key(Key));
+
+        using var response = await client.QueryAsync(ChatAuth.Key(Key), sessionId, FakeUpstreamClient.QueryBody("hi", "stream"));
+        var frames = SseFrame.ParseAll(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(500, frames.Count(f => f.EventType == "fulfillment"));
+        Assert.Equal(text, FakeUpstreamClient.AnswerOf(frames));
+    }
+
     private static async Task<FakeOnDemandServer> StartAsync(FakeOnDemandOptions? options = null)
     {
         var fake = await FakeOnDemandServer.StartAsync(options ?? new FakeOnDemandOptions { Quiet = true });
