@@ -108,7 +108,7 @@ internal sealed class TiktokenEncoding
                     count++;
                     continue;
                 }
-                count += BytePairMerger.Merge(ranks, buffer, length, ids);
+                count += BytePairMerger.Merge(ranks, buffer.AsSpan(0, length), ids);
             }
         }
         finally
