@@ -13,7 +13,7 @@ internal static class BytePairMerger
 {
     /// <summary>Above this many bytes the heap pays for itself (measured on the benchmark text: CJK runs of
     /// 30-90 bytes are where the scan's square starts to show).</summary>
-    internal const int LinearLimit = 24;
+    internal const int LinearLimit = 256;
 
     /// <summary>Pieces up to this many bytes merge on stack memory.</summary>
     private const int StackLimit = 256;
@@ -67,33 +67,26 @@ internal static class BytePairMerger
         {
             return Single(ranks, piece, tokens);
         }
-        // rank[i] is what tokens i and i + 1 merge into; rank[parts - 1] stays NoRank as a sentinel.
-        Span<int> rank = stackalloc int[length];
+        // rank[i] is what tokens i and i + 1 merge into. Every slot from parts - 1 to the end holds NoRank, and
+        // the array is whole vectors long, so the minimum search needs no tail loop.
+        Span<int> rank = stackalloc int[VectorMin.RoundUp(length)];
+        rank[(length - 1)..].Fill(BpeRanks.NoRank);
         for (var i = 0; i < length - 1; i++)
         {
             tokens[i] = ranks.ByteRankOf(piece[i]);
             rank[i] = ranks.PairRankOf(piece[i], piece[i + 1]);
         }
         tokens[length - 1] = ranks.ByteRankOf(piece[length - 1]);
-        rank[length - 1] = BpeRanks.NoRank;
         var pairs = ranks.Pairs;
         var parts = length;
         while (true)
         {
-            var best = BpeRanks.NoRank;
-            var at = -1;
-            for (var i = 0; i < parts - 1; i++)
-            {
-                if (rank[i] < best)
-                {
-                    best = rank[i];
-                    at = i;
-                }
-            }
-            if (at < 0)
+            var at = VectorMin.IndexOfMin(rank[..VectorMin.RoundUp(parts)], out var best);
+            if (best == BpeRanks.NoRank)
             {
                 return parts;
             }
+            // Remove part at + 1; the slot rank[parts - 1] (NoRank) then becomes the new last slot's sentinel.
             tokens[at] = best;
             tokens[(at + 2)..parts].CopyTo(tokens[(at + 1)..]);
             rank[(at + 2)..parts].CopyTo(rank[(at + 1)..]);

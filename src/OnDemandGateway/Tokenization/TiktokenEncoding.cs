@@ -6,27 +6,30 @@ using System.Text.Unicode;
 namespace OnDemandGateway.Tokenization;
 
 /// <summary>
-/// One tiktoken encoding: pre-tokenise with the encoding's pattern, then byte-pair merge each piece. Matches
+/// One tiktoken encoding: pre-tokenise (<see cref="PieceSplitter"/>, equal to the encoding's pattern), then
+/// byte-pair merge each piece. Matches
 /// tiktoken's <c>encode_ordinary</c> (special-token text such as "&lt;|endoftext|&gt;" is plain text). The
 /// rank table loads on first use or on <see cref="WarmUp"/>; instances are immutable and thread-safe.
 /// </summary>
 internal sealed class TiktokenEncoding
 {
     private readonly Regex _pattern;
+    private readonly PieceSplitter _splitter;
     private readonly Lazy<BpeRanks> _ranks;
 
-    private TiktokenEncoding(string name, Regex pattern)
+    private TiktokenEncoding(string name, Regex pattern, PieceSplitter splitter)
     {
         Name = name;
         _pattern = pattern;
+        _splitter = splitter;
         _ranks = new Lazy<BpeRanks>(() => BpeRankData.Load(name), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>GPT-4o, GPT-4.1, GPT-5, o1, o3, o4-mini.</summary>
-    public static TiktokenEncoding O200kBase { get; } = new("o200k_base", TiktokenPatterns.O200k());
+    public static TiktokenEncoding O200kBase { get; } = new("o200k_base", TiktokenPatterns.O200k(), O200kPieceSplitter.Instance);
 
     /// <summary>GPT-4, GPT-3.5-turbo.</summary>
-    public static TiktokenEncoding Cl100kBase { get; } = new("cl100k_base", TiktokenPatterns.Cl100k());
+    public static TiktokenEncoding Cl100kBase { get; } = new("cl100k_base", TiktokenPatterns.Cl100k(), Cl100kPieceSplitter.Instance);
 
     public string Name { get; }
 
@@ -65,6 +68,19 @@ internal sealed class TiktokenEncoding
     /// <summary>The pre-tokenised pieces (before merging), for tests and diagnostics.</summary>
     internal List<string> SplitPieces(string text)
     {
+        var pieces = new List<string>();
+        for (var start = 0; start < text.Length;)
+        {
+            var end = _splitter.PieceEnd(text, start);
+            pieces.Add(FixSurrogates(text.AsSpan(start, end - start)));
+            start = end;
+        }
+        return pieces;
+    }
+
+    /// <summary>The pieces as the encoding's regex finds them: the reference the splitter is tested against.</summary>
+    internal List<string> SplitPiecesWithPattern(string text)
+    {
         var source = StandInText.Create(text);
         var pieces = new List<string>();
         foreach (var match in _pattern.EnumerateMatches(source.Matchable))
@@ -81,15 +97,16 @@ internal sealed class TiktokenEncoding
             return 0;
         }
         var ranks = Ranks;
-        var source = StandInText.Create(text);
+        var splitter = _splitter;
         var buffer = ArrayPool<byte>.Shared.Rent(1024);
         var count = 0;
         try
         {
-            foreach (var match in _pattern.EnumerateMatches(source.Matchable))
+            for (var start = 0; start < text.Length;)
             {
-                var start = source.ToOriginal(match.Index);
-                var piece = source.Original[start..source.ToOriginal(match.Index + match.Length)];
+                var end = splitter.PieceEnd(text, start);
+                var piece = text[start..end];
+                start = end;
                 if (piece.Length * 3 + BpeRanks.Padding > buffer.Length)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -116,5 +133,23 @@ internal sealed class TiktokenEncoding
             ArrayPool<byte>.Shared.Return(buffer);
         }
         return count;
+    }
+
+    /// <summary>Lone surrogates as U+FFFD, which is what gets encoded.</summary>
+    private static string FixSurrogates(ReadOnlySpan<char> piece)
+    {
+        var chars = piece.ToArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+        return new string(chars);
     }
 }
