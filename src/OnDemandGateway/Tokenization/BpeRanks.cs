@@ -42,6 +42,9 @@ internal sealed class BpeRanks
     /// <summary>Number of tokens.</summary>
     public int Count { get; }
 
+    /// <summary>Memory of the byte-sequence table, for the benchmark's report.</summary>
+    public long TableBytes => (long)_table.Length * Unsafe.SizeOf<Entry>();
+
     /// <summary>One past the highest rank.</summary>
     public int RankLimit => _offsets.Length - 1;
 

@@ -35,8 +35,8 @@ internal sealed class TokenPairTable
 
     public TokenPairTable(int capacity)
     {
-        // About six entries per eight-entry bucket: few buckets overflow into the next.
-        var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, capacity / 6 + 1));
+        // Six to seven entries per eight-entry bucket: few buckets overflow into the next.
+        var buckets = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, capacity / 7 + 1));
         // Pinned, so the line alignment found here holds for the table's lifetime.
         _entries = GC.AllocateArray<ulong>(buckets * BucketSize + BucketSize, pinned: true);
         _first = (int)((64 - Marshal.UnsafeAddrOfPinnedArrayElement(_entries, 0) % 64) % 64 / sizeof(ulong));
