@@ -23,7 +23,7 @@ internal sealed class BpeRanks
     private readonly byte[] _bytes;   // every token's bytes, back to back, plus Padding zero bytes
     private readonly int[] _offsets;  // by rank; _offsets[r + 1] - _offsets[r] is token r's length (0 = no token r)
     private readonly int[] _pairs;    // rank of every two-byte sequence, by first byte | second byte << 8: cache-resident
-    private readonly int[] _byteRanks; // rank of every single byte, TokenPairTable.Missing when it is no token
+    private readonly int[] _byteRanks; // rank of every single byte, MissingByte when it is no token
 
     private BpeRanks(Entry[] table, byte[] bytes, int[] offsets, int count)
     {
@@ -35,8 +35,8 @@ internal sealed class BpeRanks
         _pairs = new int[1 << 16];
         Array.Fill(_pairs, NoRank);
         _byteRanks = new int[256];
-        Array.Fill(_byteRanks, TokenPairTable.Missing);
-        Pairs = new TokenPairTable(count);
+        Array.Fill(_byteRanks, MissingByte);
+        Pairs = new TokenPairTable(count, MissingByte + 1);
     }
 
     /// <summary>Number of tokens.</summary>
@@ -76,7 +76,11 @@ internal sealed class BpeRanks
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int PairRankOf(byte first, byte second) => _pairs[first | (second << 8)];
 
-    /// <summary>The token of the single byte <paramref name="value"/>, or <see cref="TokenPairTable.Missing"/>.</summary>
+    /// <summary>Stands for a byte that is no token by itself (only in hand-made rank files): a part that pairs
+    /// with nothing.</summary>
+    public int MissingByte => RankLimit;
+
+    /// <summary>The token of the single byte <paramref name="value"/>, or <see cref="MissingByte"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int ByteRankOf(byte value) => _byteRanks[value];
 
@@ -158,6 +162,10 @@ internal sealed class BpeRanks
         }
         offsets[maxRank + 1] = at;
 
+        if (maxRank + 2 > TokenPairTable.RankLimit)
+        {
+            throw new InvalidDataException($"Rank {maxRank} is too large.");
+        }
         var table = new Entry[(int)BitOperations.RoundUpToPowerOf2((uint)count * 2)];
         var result = new BpeRanks(table, ordered, offsets, count);
         var mask = table.Length - 1;
@@ -188,10 +196,6 @@ internal sealed class BpeRanks
             {
                 result._byteRanks[ordered[offsets[r]]] = r;
             }
-        }
-        if (maxRank >= TokenPairTable.RankLimit)
-        {
-            throw new InvalidDataException($"Rank {maxRank} is too large.");
         }
         result.AddCanonicalPairs();
         return result;
@@ -234,7 +238,7 @@ internal sealed class BpeRanks
                 continue;
             }
             var tokens = rented ?? parts;
-            if (BytePairMerger.MergeInto(this, token, tokens) == 2 && tokens[0] != TokenPairTable.Missing && tokens[1] != TokenPairTable.Missing)
+            if (BytePairMerger.MergeInto(this, token, tokens) == 2 && tokens[0] != MissingByte && tokens[1] != MissingByte)
             {
                 Pairs.Add(tokens[0], tokens[1], r);
             }

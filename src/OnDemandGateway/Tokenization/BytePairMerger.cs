@@ -26,14 +26,14 @@ internal static class BytePairMerger
         {
             Span<int> tokens = stackalloc int[piece.Length];
             var parts = MergeInto(ranks, piece, tokens);
-            AddIds(tokens[..parts], ids);
+            AddIds(ranks, tokens[..parts], ids);
             return parts;
         }
         var rented = ArrayPool<int>.Shared.Rent(piece.Length);
         try
         {
             var parts = MergeHeap(ranks, piece, rented);
-            AddIds(rented.AsSpan(0, parts), ids);
+            AddIds(ranks, rented.AsSpan(0, parts), ids);
             return parts;
         }
         finally
@@ -47,7 +47,7 @@ internal static class BytePairMerger
     public static int MergeInto(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens) =>
         piece.Length <= LinearLimit ? MergeLinear(ranks, piece, tokens) : MergeHeap(ranks, piece, tokens);
 
-    private static void AddIds(ReadOnlySpan<int> tokens, List<int>? ids)
+    private static void AddIds(BpeRanks ranks, ReadOnlySpan<int> tokens, List<int>? ids)
     {
         if (ids is null)
         {
@@ -56,7 +56,7 @@ internal static class BytePairMerger
         foreach (var token in tokens)
         {
             // A byte with no token of its own (only in hand-made rank files) is reported as NoRank, as before.
-            ids.Add(token == TokenPairTable.Missing ? BpeRanks.NoRank : token);
+            ids.Add(token == ranks.MissingByte ? BpeRanks.NoRank : token);
         }
     }
 
@@ -67,16 +67,19 @@ internal static class BytePairMerger
         {
             return Single(ranks, piece, tokens);
         }
-        // rank[i] is what tokens i and i + 1 merge into. Every slot from parts - 1 to the end holds NoRank, and
-        // the array is whole vectors long, so the minimum search needs no tail loop.
-        Span<int> rank = stackalloc int[VectorMin.RoundUp(length)];
+        // part[i] is the token of part i, rank[i] what parts i and i + 1 merge into. Both have a vector of
+        // slack past the parts, and every rank slot from parts - 1 on holds NoRank, so the minimum search and
+        // the shifts run in whole vectors with no tail loops.
+        var size = VectorMin.RoundUp(length) + VectorMin.Width;
+        Span<int> part = stackalloc int[size];
+        Span<int> rank = stackalloc int[size];
         rank[(length - 1)..].Fill(BpeRanks.NoRank);
         for (var i = 0; i < length - 1; i++)
         {
-            tokens[i] = ranks.ByteRankOf(piece[i]);
+            part[i] = ranks.ByteRankOf(piece[i]);
             rank[i] = ranks.PairRankOf(piece[i], piece[i + 1]);
         }
-        tokens[length - 1] = ranks.ByteRankOf(piece[length - 1]);
+        part[length - 1] = ranks.ByteRankOf(piece[length - 1]);
         var pairs = ranks.Pairs;
         var parts = length;
         while (true)
@@ -84,19 +87,21 @@ internal static class BytePairMerger
             var at = VectorMin.IndexOfMin(rank[..VectorMin.RoundUp(parts)], out var best);
             if (best == BpeRanks.NoRank)
             {
-                return parts;
+                break;
             }
-            // Remove part at + 1; the slot rank[parts - 1] (NoRank) then becomes the new last slot's sentinel.
-            tokens[at] = best;
-            tokens[(at + 2)..parts].CopyTo(tokens[(at + 1)..]);
-            rank[(at + 2)..parts].CopyTo(rank[(at + 1)..]);
+            // Remove part at + 1; the NoRank in rank[parts - 1] moves down to be the new last slot's sentinel.
+            part[at] = best;
+            VectorMin.ShiftLeft(part, at + 1, parts);
+            VectorMin.ShiftLeft(rank, at + 1, parts);
             parts--;
-            rank[at] = at + 1 < parts ? pairs.Merged(best, tokens[at + 1]) : BpeRanks.NoRank;
+            rank[at] = at + 1 < parts ? pairs.Merged(best, part[at + 1]) : BpeRanks.NoRank;
             if (at > 0)
             {
-                rank[at - 1] = pairs.Merged(tokens[at - 1], best);
+                rank[at - 1] = pairs.Merged(part[at - 1], best);
             }
         }
+        part[..parts].CopyTo(tokens);
+        return parts;
     }
 
     internal static int MergeHeap(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens)

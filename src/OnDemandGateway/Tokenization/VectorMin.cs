@@ -15,8 +15,33 @@ internal static class VectorMin
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int RoundUp(int length) => (length + Width - 1) & ~(Width - 1);
 
+    /// <summary>Moves <paramref name="values"/>[<paramref name="from"/> + 1 .. <paramref name="end"/>] one slot
+    /// down. Works in whole vectors, so it reads up to a vector past <paramref name="end"/> and writes up to
+    /// <paramref name="end"/> + 6: the span needs that slack, and the slots past the end receive what lay
+    /// above them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ShiftLeft(Span<int> values, int from, int end)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            values[(from + 1)..(end + 1)].CopyTo(values[from..]);
+            return;
+        }
+        if (end + Width > values.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end));
+        }
+        ref var start = ref MemoryMarshal.GetReference(values);
+        // Forward order: each load reads slots that no earlier store has written.
+        for (var i = from; i < end; i += Width)
+        {
+            Vector256.LoadUnsafe(ref start, (nuint)(i + 1)).StoreUnsafe(ref start, (nuint)i);
+        }
+    }
+
     /// <summary>The index of the first smallest value in <paramref name="values"/> (a whole number of vectors
     /// long) and, in <paramref name="min"/>, the value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOfMin(Span<int> values, out int min)
     {
         if (!Vector256.IsHardwareAccelerated)
