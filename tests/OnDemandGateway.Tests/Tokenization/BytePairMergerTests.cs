@@ -48,19 +48,32 @@ public sealed class BytePairMergerTests
         }
     }
 
-    [Fact]
-    public void Merge_EveryO200kTokenOnItsOwn_SameTokensAsMergingByBytes()
+    [Theory]
+    [InlineData("o200k_base")]
+    [InlineData("cl100k_base")]
+    public void Merge_EveryTokenOnItsOwn_SameTokensAsMergingByBytes(string encodingName)
     {
         // Tokens whose own bytes do not merge back into them are the case the pair table must get right.
-        var ranks = TiktokenEncoding.O200kBase.Ranks;
+        var ranks = TokenizerVectors.Encoding(encodingName).Ranks;
         var ids = new List<int>();
-        for (var rank = 0; rank < ranks.RankLimit; rank += 7)
+        for (var rank = 0; rank < ranks.RankLimit; rank++)
         {
             var bytes = ranks.BytesOf(rank).ToArray();
             ids.Clear();
             BytePairMerger.Merge(ranks, bytes, ids);
             Assert.Equal(ReferenceMerge(ranks, bytes), ids);
         }
+    }
+
+    [Fact]
+    public void Merge_SmallRankFile_MergesPairsAndReportsBytesWithoutToken()
+    {
+        var ranks = BpeRanks.Parse("YQ== 0\nYg== 1\nYWI= 2\nYWJhYg== 3\n"u8); // a, b, ab, abab
+        var ids = new List<int>();
+
+        BytePairMerger.Merge(ranks, "ababcab"u8, ids);
+
+        Assert.Equal([3, BpeRanks.NoRank, 2], ids);
     }
 
     [Fact]
