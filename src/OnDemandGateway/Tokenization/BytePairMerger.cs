@@ -5,14 +5,17 @@ namespace OnDemandGateway.Tokenization;
 /// <summary>
 /// tiktoken's byte-pair merge of one pre-tokenised piece: repeatedly join the adjacent pair of parts with the
 /// lowest merged rank (leftmost on ties) until no pair merges. Parts are token ids from the start (one per byte),
-/// and a merge is a lookup of two ids in <see cref="TokenPairTable"/>, never of bytes. Short pieces use
-/// tiktoken's linear scan on stack arrays; longer ones a heap over a linked list, since the scan is quadratic
-/// (100,000 × "a": tens of seconds).
+/// and a merge is a lookup of two ids in <see cref="TokenPairTable"/>, never of bytes. Pieces use tiktoken's
+/// linear scan on stack arrays, plain up to <see cref="ScalarLimit"/> bytes and in vectors above; long ones a
+/// heap over a linked list, since the scan is quadratic (100,000 × "a": tens of seconds).
 /// </summary>
 internal static class BytePairMerger
 {
-    /// <summary>Above this many bytes the heap pays for itself (measured on the benchmark text: CJK runs of
-    /// 30-90 bytes are where the scan's square starts to show).</summary>
+    /// <summary>Up to this many bytes a plain loop beats the vector scan's set-up (measured on the benchmark
+    /// text and on the rank files' own tokens, which loading merges).</summary>
+    internal const int ScalarLimit = 32;
+
+    /// <summary>Above this many bytes the heap pays for itself.</summary>
     internal const int LinearLimit = 256;
 
     /// <summary>Pieces up to this many bytes merge on stack memory.</summary>
@@ -45,7 +48,9 @@ internal static class BytePairMerger
     /// <summary>Merges <paramref name="piece"/> and leaves the tokens at the start of <paramref name="tokens"/>
     /// (at least as long as the piece); returns how many there are.</summary>
     public static int MergeInto(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens) =>
-        piece.Length <= LinearLimit ? MergeLinear(ranks, piece, tokens) : MergeHeap(ranks, piece, tokens);
+        piece.Length <= ScalarLimit ? MergeScan(ranks, piece, tokens)
+        : piece.Length <= LinearLimit ? MergeVectorScan(ranks, piece, tokens)
+        : MergeHeap(ranks, piece, tokens);
 
     private static void AddIds(BpeRanks ranks, ReadOnlySpan<int> tokens, List<int>? ids)
     {
@@ -60,7 +65,55 @@ internal static class BytePairMerger
         }
     }
 
-    internal static int MergeLinear(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens)
+    internal static int MergeScan(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens)
+    {
+        var length = piece.Length;
+        if (length <= 1)
+        {
+            return Single(ranks, piece, tokens);
+        }
+        // rank[i] is what tokens i and i + 1 merge into.
+        Span<int> rank = stackalloc int[length];
+        for (var i = 0; i < length - 1; i++)
+        {
+            tokens[i] = ranks.ByteRankOf(piece[i]);
+            rank[i] = ranks.PairRankOf(piece[i], piece[i + 1]);
+        }
+        tokens[length - 1] = ranks.ByteRankOf(piece[length - 1]);
+        var pairs = ranks.Pairs;
+        var parts = length;
+        while (true)
+        {
+            var best = BpeRanks.NoRank;
+            var at = -1;
+            for (var i = 0; i < parts - 1; i++)
+            {
+                if (rank[i] < best)
+                {
+                    best = rank[i];
+                    at = i;
+                }
+            }
+            if (at < 0)
+            {
+                return parts;
+            }
+            tokens[at] = best;
+            for (var i = at + 1; i < parts - 1; i++)
+            {
+                tokens[i] = tokens[i + 1];
+                rank[i] = rank[i + 1];
+            }
+            parts--;
+            rank[at] = at + 1 < parts ? pairs.Merged(best, tokens[at + 1]) : BpeRanks.NoRank;
+            if (at > 0)
+            {
+                rank[at - 1] = pairs.Merged(tokens[at - 1], best);
+            }
+        }
+    }
+
+    internal static int MergeVectorScan(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens)
     {
         var length = piece.Length;
         if (length <= 1)

@@ -8,21 +8,24 @@ public sealed class BytePairMergerTests
     [Theory]
     [InlineData("o200k_base")]
     [InlineData("cl100k_base")]
-    public void MergeHeap_RandomPieces_SameTokensAsLinearScan(string encodingName)
+    public void MergeVectorScanAndHeap_RandomPieces_SameTokensAsScan(string encodingName)
     {
-        // The heap is only used above LinearLimit; it must agree with tiktoken's scan on every piece length.
+        // Each variant normally serves its own range of lengths; all three must agree on every length.
         var ranks = TokenizerVectors.Encoding(encodingName).Ranks;
         var random = new Random(7);
         for (var i = 0; i < 400; i++)
         {
             var bytes = Encoding.UTF8.GetBytes(MixedScriptText.Random(random, random.Next(2, 120)));
-            var linear = new int[bytes.Length];
+            var scan = new int[bytes.Length];
+            var vector = new int[bytes.Length];
             var heap = new int[bytes.Length];
 
-            var linearCount = BytePairMerger.MergeLinear(ranks, bytes, linear);
+            var scanCount = BytePairMerger.MergeScan(ranks, bytes, scan);
+            var vectorCount = BytePairMerger.MergeVectorScan(ranks, bytes, vector);
             var heapCount = BytePairMerger.MergeHeap(ranks, bytes, heap);
 
-            Assert.Equal(linear[..linearCount], heap[..heapCount]);
+            Assert.Equal(scan[..scanCount], vector[..vectorCount]);
+            Assert.Equal(scan[..scanCount], heap[..heapCount]);
         }
     }
 
