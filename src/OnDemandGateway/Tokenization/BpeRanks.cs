@@ -23,6 +23,7 @@ internal sealed class BpeRanks
     private readonly byte[] _bytes;   // every token's bytes, back to back, plus Padding zero bytes
     private readonly int[] _offsets;  // by rank; _offsets[r + 1] - _offsets[r] is token r's length (0 = no token r)
     private readonly int[] _pairs;    // rank of every two-byte sequence, by first byte | second byte << 8: cache-resident
+    private readonly int[] _byteRanks; // rank of every single byte, MissingByte when it is no token
 
     private BpeRanks(Entry[] table, byte[] bytes, int[] offsets, int count)
     {
@@ -33,10 +34,16 @@ internal sealed class BpeRanks
         Count = count;
         _pairs = new int[1 << 16];
         Array.Fill(_pairs, NoRank);
+        _byteRanks = new int[256];
+        Array.Fill(_byteRanks, MissingByte);
+        Pairs = new TokenPairTable(count, MissingByte + 1);
     }
 
     /// <summary>Number of tokens.</summary>
     public int Count { get; }
+
+    /// <summary>Memory of the byte-sequence table, for the benchmark's report.</summary>
+    public long TableBytes => (long)_table.Length * Unsafe.SizeOf<Entry>();
 
     /// <summary>One past the highest rank.</summary>
     public int RankLimit => _offsets.Length - 1;
@@ -68,6 +75,17 @@ internal sealed class BpeRanks
     /// <summary>The rank of the two bytes <paramref name="first"/>, <paramref name="second"/>, or <see cref="NoRank"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int PairRankOf(byte first, byte second) => _pairs[first | (second << 8)];
+
+    /// <summary>Stands for a byte that is no token by itself (only in hand-made rank files): a part that pairs
+    /// with nothing.</summary>
+    public int MissingByte => RankLimit;
+
+    /// <summary>The token of the single byte <paramref name="value"/>, or <see cref="MissingByte"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int ByteRankOf(byte value) => _byteRanks[value];
+
+    /// <summary>The merges the BPE can make, by token ids.</summary>
+    public TokenPairTable Pairs { get; }
 
     /// <summary>The bytes of token <paramref name="rank"/>.</summary>
     public ReadOnlySpan<byte> BytesOf(int rank)
@@ -144,6 +162,10 @@ internal sealed class BpeRanks
         }
         offsets[maxRank + 1] = at;
 
+        if (maxRank + 2 > TokenPairTable.RankLimit)
+        {
+            throw new InvalidDataException($"Rank {maxRank} is too large.");
+        }
         var table = new Entry[(int)BitOperations.RoundUpToPowerOf2((uint)count * 2)];
         var result = new BpeRanks(table, ordered, offsets, count);
         var mask = table.Length - 1;
@@ -170,8 +192,57 @@ internal sealed class BpeRanks
             {
                 result._pairs[ordered[offsets[r]] | (ordered[offsets[r] + 1] << 8)] = r;
             }
+            else if (length == 1)
+            {
+                result._byteRanks[ordered[offsets[r]]] = r;
+            }
         }
+        result.AddCanonicalPairs();
         return result;
+    }
+
+    /// <summary>Enters each token under the last merge of its own bytes' BPE. Shortest tokens first: every part
+    /// that merging a token's bytes forms is shorter than the token, so its own pair is in the table by then,
+    /// and merging stops one step short of the token, at its two halves. Two-byte tokens need no entry: their
+    /// bytes' ranks come from the byte-pair array, and a later merge always involves a part of two or more bytes. A token whose bytes merge into three
+    /// or more parts is never formed by a merge (it can still be a whole piece) and gets no entry.</summary>
+    private void AddCanonicalPairs()
+    {
+        var maxLength = 0;
+        for (var r = 0; r < RankLimit; r++)
+        {
+            maxLength = Math.Max(maxLength, _offsets[r + 1] - _offsets[r]);
+        }
+        // Counting sort of the ranks by token length.
+        var starts = new int[maxLength + 2];
+        for (var r = 0; r < RankLimit; r++)
+        {
+            starts[_offsets[r + 1] - _offsets[r] + 1]++;
+        }
+        for (var l = 1; l < starts.Length; l++)
+        {
+            starts[l] += starts[l - 1];
+        }
+        var byLength = new int[RankLimit];
+        for (var r = 0; r < RankLimit; r++)
+        {
+            byLength[starts[_offsets[r + 1] - _offsets[r]]++] = r;
+        }
+        Span<int> parts = stackalloc int[256];
+        var rented = maxLength > parts.Length ? new int[maxLength] : null;
+        foreach (var r in byLength)
+        {
+            var token = _bytes.AsSpan(_offsets[r], _offsets[r + 1] - _offsets[r]);
+            if (token.Length < 2)
+            {
+                continue;
+            }
+            var tokens = rented ?? parts;
+            if (BytePairMerger.MergeInto(this, token, tokens) == 2 && tokens[0] != MissingByte && tokens[1] != MissingByte)
+            {
+                Pairs.Add(tokens[0], tokens[1], r);
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -3,52 +3,84 @@ using System.Buffers;
 namespace OnDemandGateway.Tokenization;
 
 /// <summary>
-/// tiktoken's byte-pair merge of one pre-tokenised piece: repeatedly join the adjacent pair whose joined bytes
-/// have the lowest rank (leftmost on ties) until no joined pair is a token. Short pieces use tiktoken's linear
-/// scan on stack arrays; longer ones a heap over a linked list, since the scan is quadratic (100,000 × "a": tens of seconds).
+/// tiktoken's byte-pair merge of one pre-tokenised piece: repeatedly join the adjacent pair of parts with the
+/// lowest merged rank (leftmost on ties) until no pair merges. Parts are token ids from the start (one per byte),
+/// and a merge is a lookup of two ids in <see cref="TokenPairTable"/>, never of bytes. Pieces use tiktoken's
+/// linear scan on stack arrays, plain up to <see cref="ScalarLimit"/> bytes and in vectors above; long ones a
+/// heap over a linked list, since the scan is quadratic (100,000 × "a": tens of seconds).
 /// </summary>
 internal static class BytePairMerger
 {
-    /// <summary>Above this many bytes the heap pays for itself (measured: the scan's cost grows with the square
-    /// of the piece, and CJK runs are often 30-90 bytes).</summary>
-    internal const int LinearLimit = 16;
+    /// <summary>Up to this many bytes a plain loop beats the vector scan's set-up (measured on the benchmark
+    /// text and on the rank files' own tokens, which loading merges).</summary>
+    internal const int ScalarLimit = 32;
+
+    /// <summary>Above this many bytes the heap pays for itself.</summary>
+    internal const int LinearLimit = 256;
 
     /// <summary>Pieces up to this many bytes merge on stack memory.</summary>
     private const int StackLimit = 256;
 
-    /// <summary>Merges <paramref name="length"/> bytes at the start of <paramref name="piece"/> (which must have
-    /// <see cref="BpeRanks.Padding"/> readable bytes beyond them), appends the token ids to
-    /// <paramref name="ids"/> when given, and returns the number of tokens.</summary>
-    public static int Merge(BpeRanks ranks, Span<byte> piece, int length, List<int>? ids)
+    /// <summary>Merges <paramref name="piece"/>, appends the token ids to <paramref name="ids"/> when given, and
+    /// returns the number of tokens.</summary>
+    public static int Merge(BpeRanks ranks, ReadOnlySpan<byte> piece, List<int>? ids)
     {
+        if (piece.Length <= StackLimit)
+        {
+            Span<int> tokens = stackalloc int[piece.Length];
+            var parts = MergeInto(ranks, piece, tokens);
+            AddIds(ranks, tokens[..parts], ids);
+            return parts;
+        }
+        var rented = ArrayPool<int>.Shared.Rent(piece.Length);
+        try
+        {
+            var parts = MergeHeap(ranks, piece, rented);
+            AddIds(ranks, rented.AsSpan(0, parts), ids);
+            return parts;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Merges <paramref name="piece"/> and leaves the tokens at the start of <paramref name="tokens"/>
+    /// (at least as long as the piece); returns how many there are.</summary>
+    public static int MergeInto(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens) =>
+        piece.Length <= ScalarLimit ? MergeScan(ranks, piece, tokens)
+        : piece.Length <= LinearLimit ? MergeVectorScan(ranks, piece, tokens)
+        : MergeHeap(ranks, piece, tokens);
+
+    private static void AddIds(BpeRanks ranks, ReadOnlySpan<int> tokens, List<int>? ids)
+    {
+        if (ids is null)
+        {
+            return;
+        }
+        foreach (var token in tokens)
+        {
+            // A byte with no token of its own (only in hand-made rank files) is reported as NoRank, as before.
+            ids.Add(token == ranks.MissingByte ? BpeRanks.NoRank : token);
+        }
+    }
+
+    internal static int MergeScan(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens)
+    {
+        var length = piece.Length;
         if (length <= 1)
         {
-            return AppendWhole(ranks, piece, length, ids);
+            return Single(ranks, piece, tokens);
         }
-        return length <= LinearLimit ? MergeLinear(ranks, piece, length, ids) : MergeHeap(ranks, piece, length, ids);
-    }
-
-    private static int AppendWhole(BpeRanks ranks, Span<byte> piece, int length, List<int>? ids)
-    {
-        if (length == 0)
+        // rank[i] is what tokens i and i + 1 merge into.
+        Span<int> rank = stackalloc int[length];
+        for (var i = 0; i < length - 1; i++)
         {
-            return 0;
+            tokens[i] = ranks.ByteRankOf(piece[i]);
+            rank[i] = ranks.PairRankOf(piece[i], piece[i + 1]);
         }
-        ids?.Add(ranks.RankOf(ref piece[0], length));
-        return 1;
-    }
-
-    internal static int MergeLinear(BpeRanks ranks, Span<byte> piece, int length, List<int>? ids)
-    {
-        // start[i] is where part i begins (start[parts] == length); rank[i] ranks joining parts i and i + 1.
-        Span<int> start = stackalloc int[length + 1];
-        Span<int> rank = stackalloc int[length + 1];
-        for (var i = 0; i < length; i++)
-        {
-            start[i] = i;
-            rank[i] = i + 1 < length ? ranks.PairRankOf(piece[i], piece[i + 1]) : BpeRanks.NoRank;
-        }
-        start[length] = length;
+        tokens[length - 1] = ranks.ByteRankOf(piece[length - 1]);
+        var pairs = ranks.Pairs;
         var parts = length;
         while (true)
         {
@@ -64,29 +96,74 @@ internal static class BytePairMerger
             }
             if (at < 0)
             {
-                break;
+                return parts;
             }
-            start[(at + 2)..(parts + 1)].CopyTo(start[(at + 1)..]);
-            rank[(at + 2)..parts].CopyTo(rank[(at + 1)..]);
+            tokens[at] = best;
+            for (var i = at + 1; i < parts - 1; i++)
+            {
+                tokens[i] = tokens[i + 1];
+                rank[i] = rank[i + 1];
+            }
             parts--;
-            rank[at] = at + 2 <= parts ? ranks.RankOf(ref piece[start[at]], start[at + 2] - start[at]) : BpeRanks.NoRank;
+            rank[at] = at + 1 < parts ? pairs.Merged(best, tokens[at + 1]) : BpeRanks.NoRank;
             if (at > 0)
             {
-                rank[at - 1] = ranks.RankOf(ref piece[start[at - 1]], start[at + 1] - start[at - 1]);
+                rank[at - 1] = pairs.Merged(tokens[at - 1], best);
             }
         }
-        if (ids is not null)
+    }
+
+    internal static int MergeVectorScan(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens)
+    {
+        var length = piece.Length;
+        if (length <= 1)
         {
-            for (var i = 0; i < parts; i++)
+            return Single(ranks, piece, tokens);
+        }
+        // part[i] is the token of part i, rank[i] what parts i and i + 1 merge into. Both have a vector of
+        // slack past the parts, and every rank slot from parts - 1 on holds NoRank, so the minimum search and
+        // the shifts run in whole vectors with no tail loops.
+        var size = VectorMin.RoundUp(length) + VectorMin.Width;
+        Span<int> part = stackalloc int[size];
+        Span<int> rank = stackalloc int[size];
+        rank[(length - 1)..].Fill(BpeRanks.NoRank);
+        for (var i = 0; i < length - 1; i++)
+        {
+            part[i] = ranks.ByteRankOf(piece[i]);
+            rank[i] = ranks.PairRankOf(piece[i], piece[i + 1]);
+        }
+        part[length - 1] = ranks.ByteRankOf(piece[length - 1]);
+        var pairs = ranks.Pairs;
+        var parts = length;
+        while (true)
+        {
+            var at = VectorMin.IndexOfMin(rank[..VectorMin.RoundUp(parts)], out var best);
+            if (best == BpeRanks.NoRank)
             {
-                ids.Add(ranks.RankOf(ref piece[start[i]], start[i + 1] - start[i]));
+                break;
+            }
+            // Remove part at + 1; the NoRank in rank[parts - 1] moves down to be the new last slot's sentinel.
+            part[at] = best;
+            VectorMin.ShiftLeft(part, at + 1, parts);
+            VectorMin.ShiftLeft(rank, at + 1, parts);
+            parts--;
+            rank[at] = at + 1 < parts ? pairs.Merged(best, part[at + 1]) : BpeRanks.NoRank;
+            if (at > 0)
+            {
+                rank[at - 1] = pairs.Merged(part[at - 1], best);
             }
         }
+        part[..parts].CopyTo(tokens);
         return parts;
     }
 
-    internal static int MergeHeap(BpeRanks ranks, Span<byte> piece, int length, List<int>? ids)
+    internal static int MergeHeap(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens)
     {
+        var length = piece.Length;
+        if (length <= 1)
+        {
+            return Single(ranks, piece, tokens);
+        }
         // Every merge pushes at most two entries, so 3 × length bounds the heap.
         int[]? rentedInts = null;
         long[]? rentedHeap = null;
@@ -96,7 +173,8 @@ internal static class BytePairMerger
         var heap = new MinHeap(length <= StackLimit
             ? stackalloc long[3 * length]
             : (rentedHeap = ArrayPool<long>.Shared.Rent(3 * length)));
-        // Parts are a doubly linked list over byte positions; part `length` is the end sentinel.
+        // Parts are a doubly linked list over byte positions (part `length` is the end sentinel); tokens[i] is
+        // the token of the part starting at i.
         var next = ints[..(length + 1)];
         var prev = ints.Slice(length + 1, length + 1);
         var rank = ints.Slice(2 * (length + 1), length + 1);
@@ -110,7 +188,11 @@ internal static class BytePairMerger
                 heap.Push(rank[i], i);
             }
         }
-        var parts = length;
+        for (var i = 0; i < length; i++)
+        {
+            tokens[i] = ranks.ByteRankOf(piece[i]);
+        }
+        var pairs = ranks.Pairs;
         while (heap.TryPop(out var r, out var i))
         {
             // Entries go stale when a part is absorbed or its pair re-ranked; a live entry matches rank[i].
@@ -122,8 +204,8 @@ internal static class BytePairMerger
             next[i] = next[absorbed];
             prev[next[i]] = i;
             rank[absorbed] = BpeRanks.NoRank;
-            parts--;
-            rank[i] = next[i] < length ? ranks.RankOf(ref piece[i], next[next[i]] - i) : BpeRanks.NoRank;
+            tokens[i] = r;
+            rank[i] = next[i] < length ? pairs.Merged(r, tokens[next[i]]) : BpeRanks.NoRank;
             if (rank[i] != BpeRanks.NoRank)
             {
                 heap.Push(rank[i], i);
@@ -131,19 +213,18 @@ internal static class BytePairMerger
             var p = prev[i];
             if (p >= 0)
             {
-                rank[p] = ranks.RankOf(ref piece[p], next[i] - p);
+                rank[p] = pairs.Merged(tokens[p], r);
                 if (rank[p] != BpeRanks.NoRank)
                 {
                     heap.Push(rank[p], p);
                 }
             }
         }
-        if (ids is not null)
+        // Compact the surviving parts to the front; each moves left or stays, so nothing is overwritten early.
+        var parts = 0;
+        for (var i = 0; i < length; i = next[i])
         {
-            for (var i = 0; i < length; i = next[i])
-            {
-                ids.Add(ranks.RankOf(ref piece[i], next[i] - i));
-            }
+            tokens[parts++] = tokens[i];
         }
         if (rentedInts is not null)
         {
@@ -154,6 +235,16 @@ internal static class BytePairMerger
             ArrayPool<long>.Shared.Return(rentedHeap);
         }
         return parts;
+    }
+
+    private static int Single(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens)
+    {
+        if (piece.IsEmpty)
+        {
+            return 0;
+        }
+        tokens[0] = ranks.ByteRankOf(piece[0]);
+        return 1;
     }
 
     /// <summary>A binary min-heap of (rank, position) over caller-provided storage; ties go to the leftmost

@@ -6,7 +6,8 @@ namespace OnDemandGateway.Tokenization;
 /// tiktoken's pre-tokenisation patterns, rewritten for .NET. Two deliberate differences from the Python text:
 /// contractions are spelled out because .NET's <c>(?i)</c> does not equate U+017F (ſ) with <c>s</c> as Rust's
 /// regex does, and the patterns only ever see BMP text (<see cref="StandInText"/> maps the rest), because .NET
-/// matches UTF-16 code units and a surrogate half is in no letter or number class.
+/// matches UTF-16 code units and a surrogate half is in no letter or number class. Counting splits with the
+/// hand-written <see cref="PieceSplitter"/>s, which are faster; these patterns are the reference they are tested against.
 /// </summary>
 internal static partial class TiktokenPatterns
 {

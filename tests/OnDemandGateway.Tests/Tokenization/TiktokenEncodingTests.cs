@@ -21,6 +21,7 @@ public sealed class TiktokenEncodingTests
         var text = vector.GetProperty("text").GetString()!;
 
         Assert.Equal(expected.GetProperty("pieces").EnumerateArray().Select(p => p.GetString()), encoding.SplitPieces(text));
+        Assert.Equal(expected.GetProperty("pieces").EnumerateArray().Select(p => p.GetString()), encoding.SplitPiecesWithPattern(text));
         Assert.Equal(expected.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()), encoding.Encode(text));
         Assert.Equal(expected.GetProperty("count").GetInt32(), encoding.CountTokens(text));
     }
