@@ -11,7 +11,7 @@ internal sealed class SharedDatabase : IAsyncDisposable
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!HasExplicit(connectionString, "Timeout")) builder.Timeout = 3;
-        // Cancelled statements (the rate limiter's 750 ms budget) break the connection instead of waiting on a
+        // Cancelled statements (the rate limiter's 1.5 s budget) break the connection instead of waiting on a
         // cancel round trip to a server that may be gone.
         if (!HasExplicit(connectionString, "Cancellation Timeout")) builder.CancellationTimeout = -1;
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "ondemand-gateway";

@@ -22,7 +22,7 @@ internal sealed partial class SharedWindowRateLimiter(
     ILogger<SharedWindowRateLimiter> logger) : IRateLimitPolicy, IDisposable
 {
     // Long enough for a loaded database host, short enough that an outage never stalls a request for long.
-    public static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(750);
+    public static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(1500);
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(2);
 
     private const string AdmitSql = """

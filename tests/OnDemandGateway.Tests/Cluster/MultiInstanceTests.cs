@@ -86,9 +86,10 @@ public sealed class MultiInstanceTests
             // The credential poller notices within its next round (500 ms), whether or not requests arrive.
             await instance.WaitUntilAsync(async () => (await instance.HealthAsync()).GetProperty("shared_state")
                 .GetProperty("credentials").GetProperty("mode").GetString() == "local", TimeSpan.FromSeconds(10), "credential state to fall back");
-            var health = await instance.HealthAsync();
-            Assert.Equal("degraded", health.GetProperty("status").GetString());
-            Assert.False(health.GetProperty("storage").GetProperty("ok").GetBoolean());
+            // Storage learns of the outage at its next write attempt (the writer batches for 200 ms first).
+            await instance.WaitUntilAsync(async () => !(await instance.HealthAsync()).GetProperty("storage").GetProperty("ok").GetBoolean(),
+                TimeSpan.FromSeconds(10), "usage storage to report the outage");
+            Assert.Equal("degraded", (await instance.HealthAsync()).GetProperty("status").GetString());
         }
         Assert.Contains("Shared credential state unavailable", a.Output);
 
