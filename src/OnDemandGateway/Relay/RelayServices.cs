@@ -5,7 +5,6 @@ using OnDemandGateway.Models;
 using OnDemandGateway.OpenAi;
 using OnDemandGateway.RateLimiting;
 using OnDemandGateway.Upstream;
-using OnDemandGateway.Usage;
 
 namespace OnDemandGateway.Relay;
 
@@ -18,8 +17,6 @@ internal static class RelayServices
         services.TryAddSingleton<IRateLimitPolicy, FixedWindowRateLimiter>();
         services.TryAddSingleton<Auth.AuthFailureThrottle>();
         services.TryAddSingleton<IRetryPolicy, ClassifiedRetryPolicy>();
-        services.TryAddSingleton<IUsageSink, DiscardingUsageSink>();
-        services.TryAddSingleton<CostCalculator>();
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<CredentialPool>();
         services.AddSingleton<ICredentialStatusSource>(sp => sp.GetRequiredService<CredentialPool>());
