@@ -18,6 +18,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        Runtime.RuntimeTuning.Apply();
         WebApplication app;
         try
         {

@@ -9,5 +9,5 @@ internal sealed class CompletionIdentity(string id, long created, string model)
     public long Created { get; } = created;
     public JsonEncodedText Model { get; } = JsonEncodedText.Encode(model, ChatCompletionWriter.Encoder);
 
-    public static string NewId() => "chatcmpl-" + Guid.NewGuid().ToString("N")[..24];
+    public static string NewId() => "chatcmpl-" + Runtime.UniqueIds.Next();
 }

@@ -187,7 +187,7 @@ internal sealed partial class ChatRelay(
         var ttft = outcome.FirstTokenAt is { } first ? time.GetElapsedTime(request.StartedAt, first).TotalMilliseconds : (double?)null;
         usage.Record(new UsageRecord
         {
-            RequestId = context.TraceIdentifier,
+            RequestId = Logging.RequestIdMiddleware.UsageKey(context),
             Timestamp = time.GetUtcNow(),
             ClientKey = request.Key.Name,
             Model = request.Model.Model,

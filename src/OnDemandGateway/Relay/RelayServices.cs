@@ -38,6 +38,10 @@ internal static class RelayServices
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
         MaxConnectionsPerServer = int.MaxValue,
+        // Each of these would add a handler (and work) to every upstream call: the gateway never follows
+        // redirects from on-demand.io and propagates no trace headers upstream. (HTTPS_PROXY stays honoured.)
+        AllowAutoRedirect = false,
+        ActivityHeadersPropagator = null,
     })
     {
         Timeout = Timeout.InfiniteTimeSpan,

@@ -22,7 +22,7 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
 
     public async Task<UpstreamResult<string>> CreateSessionAsync(CredentialState credential, CancellationToken cancellationToken)
     {
-        var externalUserId = "odg-" + Guid.NewGuid().ToString("N");
+        var externalUserId = "odg-" + Runtime.UniqueIds.Next();
         var sent = await SendAsync(credential, Prefix(credential), static id => OnDemandRequests.CreateSession(id), externalUserId, true, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;

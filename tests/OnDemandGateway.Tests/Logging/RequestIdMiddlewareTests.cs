@@ -74,7 +74,7 @@ public sealed class RequestIdMiddlewareTests : IDisposable
             await app.StopAsync();
         }
 
-        Assert.Matches("^[0-9a-f]{12}$", id);
+        Assert.Matches("^[0-9a-f]{16}$", id);
         Assert.Contains($"INFO [{id}] handling work", File.ReadAllLines(LogPath));
     }
 

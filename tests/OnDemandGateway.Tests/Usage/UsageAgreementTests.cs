@@ -67,4 +67,30 @@ public sealed class UsageAgreementTests
         Assert.NotNull(record.Credential);
         Assert.DoesNotContain(GatewayHost.ApiKeys[0], record.Credential);
     }
+
+    [Fact]
+    public async Task RepeatedClientRequestId_EveryRequestStillCounted()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            host.Upstream.Enqueue(FakeReply.Answer("ok", (5, 1)));
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+            {
+                Content = JsonContent.Create(new { model = "gpt-4o", messages = new[] { new { role = "user", content = "x" } } }),
+            };
+            request.Headers.Add("X-Request-Id", "same-id-every-time");
+            using var response = await host.Http.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("same-id-every-time", Assert.Single(response.Headers.GetValues("X-Request-Id")));
+        }
+
+        await host.Service<IUsageFlusher>().FlushAsync(CancellationToken.None);
+        using var stats = JsonDocument.Parse(await host.Http.GetStringAsync("/api/stats"));
+        Assert.Equal(3, stats.RootElement.GetProperty("total_requests").GetInt64());
+        Assert.Equal(15, stats.RootElement.GetProperty("prompt_tokens").GetInt64());
+        var page = await host.Service<IUsageStore>().GetRequestsAsync(new RequestQuery(), CancellationToken.None);
+        Assert.Equal(3, page.Items.Select(r => r.RequestId).Distinct().Count());
+        Assert.All(page.Items, r => Assert.StartsWith("same-id-every-time/", r.RequestId));
+    }
 }
