@@ -38,7 +38,10 @@ public static class Program
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, GatewayOptions? options = null,
         Action<IServiceCollection>? services = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // The gateway reads config.json and the environment itself; the host's appsettings.json reload would
+        // put a file watcher on the working directory, which wakes the process on every write there (a log file
+        // in the working directory: one wake-up per log line).
+        var builder = WebApplication.CreateSlimBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         configure?.Invoke(builder.Configuration);
         options = builder.AddGatewayConfiguration(options);
         builder.AddGatewayLogging(options);

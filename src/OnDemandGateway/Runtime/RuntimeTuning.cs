@@ -29,6 +29,8 @@ internal static partial class RuntimeTuning
     /// the restart failed (the gateway then runs with the runtime's default tiering).</summary>
     public static void Apply()
     {
+        // Only as the process's own program: a host that calls Main (a test runner) keeps its process as it is.
+        if (System.Reflection.Assembly.GetEntryAssembly() != typeof(RuntimeTuning).Assembly) return;
         if (Environment.GetEnvironmentVariable(OptOutVariable) == "0") return;
         if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
