@@ -8,8 +8,8 @@ namespace OnDemandGateway.RateLimiting;
 /// <summary>
 /// Per-key requests per minute counted in PostgreSQL, so N instances together admit exactly the limit: one
 /// atomic statement per request increments the key's current window only while it is below the limit (no
-/// read-then-write race; no row back means refused). The database gets <see cref="Budget"/> per request; when
-/// it fails or is slow, a <see cref="CircuitBreaker"/> sends requests to the in-memory
+/// read-then-write race; no row back means refused). The database gets <see cref="Budget"/> per request; a request
+/// it fails is limited locally; after <see cref="FailuresToOpen"/> failures in a row a <see cref="CircuitBreaker"/> sends requests to the in-memory
 /// <see cref="FixedWindowRateLimiter"/> (each instance then limits on its own), <c>/health</c> says so, and a
 /// background probe (or a trial request) every <see cref="RetryAfterFailure"/> finds out when the database is back.
 /// </summary>
@@ -32,7 +32,9 @@ internal sealed partial class SharedWindowRateLimiter(
         RETURNING count
         """;
 
-    private readonly CircuitBreaker _breaker = new(time, RetryAfterFailure);
+    public const int FailuresToOpen = 3;
+
+    private readonly CircuitBreaker _breaker = new(time, RetryAfterFailure, FailuresToOpen);
     private readonly CancellationTokenSource _disposed = new();
     private int _probing;
 
@@ -64,10 +66,10 @@ internal sealed partial class SharedWindowRateLimiter(
         {
             _ = admit.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // observed, never rethrown
             var error = ex is TimeoutException ? $"no answer within {Budget.TotalMilliseconds} ms" : $"{ex.GetType().Name}: {ex.Message}";
-            _breaker.Failed();
-            if (cluster.RateLimit.Fail(error, time.GetUtcNow())) LogFallback(error);
+            // This request falls back; the instance as a whole only once the breaker opens (failures in a row).
+            if (_breaker.Failed() && cluster.RateLimit.Fail(error, time.GetUtcNow())) LogFallback(error);
             // Idle instances must notice the recovery too, not only the next request after it.
-            if (Interlocked.Exchange(ref _probing, 1) == 0) _ = Task.Run(ProbeUntilBackAsync, CancellationToken.None);
+            if (!_breaker.IsClosed && Interlocked.Exchange(ref _probing, 1) == 0) _ = Task.Run(ProbeUntilBackAsync, CancellationToken.None);
             return await local.AcquireAsync(key, cancellationToken);
         }
     }

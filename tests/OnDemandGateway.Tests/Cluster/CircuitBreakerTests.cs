@@ -40,4 +40,45 @@ public sealed class CircuitBreakerTests
         clock.Advance(TimeSpan.FromSeconds(1));
         Assert.True(breaker.TryEnter());
     }
+
+    [Fact]
+    public void Failed_BelowThresholdInARow_StaysClosed_ThenOpensOnTheLast()
+    {
+        var clock = new ManualTimeProvider();
+        var breaker = new CircuitBreaker(clock, TimeSpan.FromSeconds(2), failuresToOpen: 3);
+
+        Assert.False(breaker.Failed());
+        Assert.False(breaker.Failed());
+        Assert.True(breaker.IsClosed);
+        Assert.True(breaker.TryEnter());
+        Assert.True(breaker.Failed()); // third in a row: opens, and says so once
+        Assert.False(breaker.TryEnter());
+    }
+
+    [Fact]
+    public void Failed_SuccessBetweenFailures_StartsTheCountAgain()
+    {
+        var clock = new ManualTimeProvider();
+        var breaker = new CircuitBreaker(clock, TimeSpan.FromSeconds(2), failuresToOpen: 3);
+
+        breaker.Failed();
+        breaker.Failed();
+        Assert.False(breaker.Succeeded()); // it never opened: nothing to log
+        breaker.Failed();
+        breaker.Failed();
+        Assert.True(breaker.IsClosed);
+    }
+
+    [Fact]
+    public void Failed_TrialFailsWithThreshold_OpensAgainAtOnce()
+    {
+        var clock = new ManualTimeProvider();
+        var breaker = new CircuitBreaker(clock, TimeSpan.FromSeconds(2), failuresToOpen: 3);
+        for (var i = 0; i < 3; i++) breaker.Failed();
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(breaker.TryEnter());
+
+        breaker.Failed(); // the trial: one failure is enough
+        Assert.False(breaker.TryEnter());
+    }
 }
