@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using OnDemandGateway.Accounts;
+using OnDemandGateway.Upstream;
 using OnDemandGateway.Usage;
 using OnDemandGateway.Usage.Api;
 
@@ -48,7 +49,7 @@ internal sealed class GatewayMetrics : IUsageObserver
         return _requests.GetOrAdd(model, static _ => new long[OutcomeNames.Length]);
     }
 
-    public string Render(IReadOnlyList<CredentialStatus> credentials, QueueStatus queue)
+    public string Render(IReadOnlyList<CredentialStatus> credentials, QueueStatus queue, SessionSupplyCounts sessions = default)
     {
         var text = new PrometheusText();
 
@@ -72,6 +73,10 @@ internal sealed class GatewayMetrics : IUsageObserver
         text.Family("odg_credentials", "gauge", "Upstream credentials by state.");
         foreach (var state in (string[])[CredentialStates.Ok, CredentialStates.Cooling, CredentialStates.Invalid])
             text.Sample("odg_credentials", credentials.Count(c => c.State == state), ("state", state));
+
+        text.Family("odg_upstream_sessions_total", "counter", "Upstream sessions requests used: from the reserve created ahead, or created on the spot (an extra round trip).")
+            .Sample("odg_upstream_sessions_total", sessions.FromReserve, ("source", "reserve"))
+            .Sample("odg_upstream_sessions_total", sessions.CreatedInline, ("source", "inline"));
 
         text.Family("odg_usage_queue_dropped_total", "counter", "Usage records lost because the queue was full or the store failed.")
             .Sample("odg_usage_queue_dropped_total", queue.Dropped);

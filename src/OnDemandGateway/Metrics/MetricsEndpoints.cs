@@ -25,7 +25,8 @@ internal static class MetricsEndpoints
         {
             var credentials = http.RequestServices.GetService<ICredentialStatusSource>()?.Snapshot() ?? [];
             var queue = QueueStatus.From(http.RequestServices.GetService<IUsageFlusher>());
-            return Results.Text(metrics.Render(credentials, queue), PrometheusText.ContentType);
+            var sessions = http.RequestServices.GetService<Upstream.SessionSupply>()?.Counts ?? default;
+            return Results.Text(metrics.Render(credentials, queue, sessions), PrometheusText.ContentType);
         });
         if (app.Services.GetRequiredService<GatewayOptions>().MetricsRequireAuth)
             endpoint.RequireGatewayAuth();

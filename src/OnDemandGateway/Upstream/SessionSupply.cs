@@ -13,9 +13,18 @@ internal sealed partial class SessionSupply(OnDemandClient client, GatewayOption
     /// about one session per concurrent request, bounded so an idle restart wastes few upstream sessions.</summary>
     internal const int MaxReserve = 256;
 
+    private long _fromReserve, _createdInline;
+
+    public SessionSupplyCounts Counts => new(Interlocked.Read(ref _fromReserve), Interlocked.Read(ref _createdInline));
+
     public async ValueTask<UpstreamResult<string>> TakeAsync(CredentialState credential, CancellationToken cancellationToken)
     {
-        if (credential.Sessions.TryTake(out var sessionId)) return UpstreamResult<string>.Ok(sessionId);
+        if (credential.Sessions.TryTake(out var sessionId))
+        {
+            Interlocked.Increment(ref _fromReserve);
+            return UpstreamResult<string>.Ok(sessionId);
+        }
+        Interlocked.Increment(ref _createdInline);
         if (options.SessionPoolSize > 0) credential.Sessions.RecordMiss(options.SessionPoolSize, Ceiling);
         var created = await client.CreateSessionAsync(credential, cancellationToken);
         if (created.IsSuccess) credential.Sessions.Resume();

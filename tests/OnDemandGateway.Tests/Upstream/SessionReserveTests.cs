@@ -66,5 +66,22 @@ public sealed class SessionReserveTests
         var queries = host.Upstream.Calls.Where(c => c.Kind == FakeCallKind.Query).Select(c => c.SessionId).ToList();
         Assert.Equal(48, queries.Count);
         Assert.Equal(queries.Count, queries.Distinct().Count());
+        // Every request is accounted for as reserve or inline, and /metrics reports the same split.
+        var counts = host.Service<SessionSupply>().Counts;
+        Assert.Equal(48, counts.FromReserve + counts.CreatedInline);
+        var metrics = await host.Http.GetStringAsync("/metrics");
+        Assert.Contains($"odg_upstream_sessions_total{{source=\"reserve\"}} {counts.FromReserve}\n", metrics);
+        Assert.Contains($"odg_upstream_sessions_total{{source=\"inline\"}} {counts.CreatedInline}\n", metrics);
+    }
+
+    [Fact]
+    public async Task Requests_WithoutAReserve_EachCreatesItsSessionInline()
+    {
+        await using var host = await GatewayHost.StartAsync(o => o with { SessionPoolSize = 0 });
+        var body = new { model = "gpt-4o", messages = new[] { new { role = "user", content = "hello" } } };
+
+        for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", body)).StatusCode);
+
+        Assert.Equal(new SessionSupplyCounts(FromReserve: 0, CreatedInline: 3), host.Service<SessionSupply>().Counts);
     }
 }
