@@ -89,6 +89,11 @@ echo
 if [[ -n $(v startup gateway health_ms) ]]; then
   echo "Start-up (median): the gateway answers /health $(v startup gateway health_ms) ms after exec, and its first chat completion (JIT, first upstream session) $(v startup gateway first_request_ms) ms after exec."
 fi
+cold=$(jq -r 'select(.scenario=="cold" and .label=="fast") | "\(.rps|floor) requests/s at \(.cpu_us|floor) µs CPU each"' "$F" | tail -1)
+if [[ -n $cold ]]; then
+  echo
+  echo "Cold: in its first 10 s after start (32 connections, non-stream, the JIT still tiering its code up) the gateway served $cold; every figure in the table is measured after ${GATEWAY_WARMUP:-30} s of such warm-up load."
+fi
 if [[ -n $(v soak gateway minutes) ]]; then
   echo
   echo "Soak: $(v soak gateway minutes) min at a steady 300 non-stream requests/s + 100 streams/s through the gateway, RSS sampled every second ($(v soak gateway samples) samples):"
