@@ -8,7 +8,8 @@ using OnDemandGateway.UsageWriteBench;
 // Measures what recording usage costs the gateway's process: records written through the real store
 // (raw rows + hourly/daily rollups, one transaction per batch) and the process CPU time spent per record.
 // Usage: dotnet run -c Release --project bench/UsageWriteBench -- [--records N] [--batch N] [--warmup N]
-//        [--postgres "<npgsql connection string>"] [--no-sqlite]
+//        [--postgres "<npgsql connection string>"] [--no-sqlite] [--reads]
+// --reads then times /api/requests queries (filters, counts, a deep page) on the table just written.
 // ODG_BENCH_POSTGRES may stand in for --postgres. PostgreSQL runs in a fresh database that is dropped afterwards;
 // its own CPU (the server process) is not counted: only the gateway side is.
 
@@ -17,6 +18,7 @@ var batchSize = UsageWriter.MaxBatchSize;
 var warmup = 20_000;
 var postgres = Environment.GetEnvironmentVariable("ODG_BENCH_POSTGRES");
 var sqlite = true;
+var reads = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,8 +28,9 @@ for (var i = 0; i < args.Length; i++)
         case "--warmup": warmup = int.Parse(args[++i]); break;
         case "--postgres": postgres = args[++i]; break;
         case "--no-sqlite": sqlite = false; break;
+        case "--reads": reads = true; break;
         default:
-            Console.Error.WriteLine("usage: UsageWriteBench [--records N] [--batch N] [--warmup N] [--postgres CONNSTR] [--no-sqlite]");
+            Console.Error.WriteLine("usage: UsageWriteBench [--records N] [--batch N] [--warmup N] [--postgres CONNSTR] [--no-sqlite] [--reads]");
             return 2;
     }
 }
@@ -89,6 +92,25 @@ async Task RunAsync(SqlUsageStore store, string name)
 
     Console.WriteLine($"| {name} | {records:N0} | {batchSize} | {clock.Elapsed.TotalSeconds:F2} | {records / clock.Elapsed.TotalSeconds:N0} " +
         $"| {cpu.TotalMicroseconds / records:F1} | {alloc / records:N0} |");
+    if (reads) await ReadsAsync(store, name);
+}
+
+// What the dashboard's request list costs on a table this size: each query is run twice, the second timed.
+async Task ReadsAsync(SqlUsageStore store, string name)
+{
+    RequestQuery[] queries =
+    [
+        new(), new(Page: 200), new(Model: "gpt-4o"), new(Key: "ci-bot"), new(Outcome: "RateLimited"),
+        new(Outcome: "failure"), new(Model: "gemini-1.5-pro", Key: "team-a", Outcome: "NoCredential"),
+    ];
+    foreach (var query in queries)
+    {
+        await store.GetRequestsAsync(query, CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+        var page = await store.GetRequestsAsync(query, CancellationToken.None);
+        Console.WriteLine($"  {name} /api/requests page={query.Page} model={query.Model} key={query.Key} outcome={query.Outcome}: " +
+            $"{clock.Elapsed.TotalMilliseconds:F1} ms (total {page.Total:N0}, {page.Items.Count} items)");
+    }
 }
 
 async Task WriteAllAsync(SqlUsageStore store, UsageRecord[] traffic, int start, int count)

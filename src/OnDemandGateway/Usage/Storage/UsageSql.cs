@@ -23,7 +23,9 @@ internal static class UsageSql
     private static readonly ConcurrentDictionary<int, string> InsertByRows = new();
 
     /// <summary>A multi-row insert of raw records; RETURNING names the rows actually inserted, so a record already
-    /// stored (a batch retried after a lost commit acknowledgement) adds nothing to the rollups.</summary>
+    /// stored (a batch retried after a lost commit acknowledgement) adds nothing to the rollups. No conflict target:
+    /// the idempotency index is (request_id) on PostgreSQL and (ts_ms, request_id) on SQLite (UsageSchema step 3),
+    /// and instances still running the previous release keep working against either.</summary>
     public static string Insert(int rows) => InsertByRows.GetOrAdd(rows, static n =>
     {
         var sql = new StringBuilder($"INSERT INTO usage_records ({string.Join(", ", RecordColumns)}) VALUES ");
@@ -33,7 +35,7 @@ internal static class UsageSql
             sql.AppendJoin(", ", Enumerable.Range(0, RecordColumns.Length).Select(c => RecordParameter(row, c)));
             sql.Append(')');
         }
-        return sql.Append(" ON CONFLICT (request_id) DO NOTHING RETURNING request_id").ToString();
+        return sql.Append(" ON CONFLICT DO NOTHING RETURNING request_id").ToString();
     });
 
     private static readonly ConcurrentDictionary<(string Greatest, string Table, int Rows), string> UpsertByRows = new();
