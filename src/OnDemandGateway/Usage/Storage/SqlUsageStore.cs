@@ -29,7 +29,10 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
 
     protected virtual Task BeforeMigrationAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateToAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Applies the steps up to <paramref name="targetVersion"/> (tests start from an older schema with it).</summary>
+    internal async Task MigrateToAsync(int targetVersion, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await BeforeMigrationAsync(connection, cancellationToken);
@@ -38,7 +41,7 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at_ms BIGINT NOT NULL)", cancellationToken);
         var current = await Db.ScalarLongAsync(connection, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_version", cancellationToken);
         var migrations = UsageSchema.Migrations(Dialect);
-        for (var version = (int)current + 1; version <= migrations.Count; version++)
+        for (var version = (int)current + 1; version <= Math.Min(migrations.Count, targetVersion); version++)
         {
             foreach (var statement in migrations[version - 1])
                 await Db.ExecuteAsync(connection, tx, statement, cancellationToken);
