@@ -33,7 +33,7 @@ internal static class RecordReader
         await using var command = Db.Command(connection, transaction, $"""
             SELECT request_id, ts_ms, client_key, model, endpoint_id, credential, stream, outcome, http_status,
                    prompt_tokens, completion_tokens, token_source, latency_ms, ttft_ms, cost_nusd, error
-            FROM usage_records {filter} ORDER BY ts_ms DESC, id DESC LIMIT @limit OFFSET @offset
+            FROM usage_records {filter} ORDER BY ts_ms DESC, request_id DESC LIMIT @limit OFFSET @offset
             """, [.. parameters, ("limit", size), ("offset", (long)(page - 1) * size)]);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var items = new List<UsageRecord>();

@@ -23,13 +23,16 @@ internal sealed class RollupRow(long bucketStartMs, string model, string clientK
 
     public (long, string, string, string, string) Key => (BucketStartMs, Model, ClientKey, Credential, Scope);
 
-    public void Add(UsageRecord record)
+    public void Add(UsageRecord record) => Add(record, UsageSchema.ToNanoDollars(record.CostUsd));
+
+    /// <param name="costNanoUsd">The record's cost already converted (the writer converts it once per record).</param>
+    public void Add(UsageRecord record, long costNanoUsd)
     {
         Requests++;
         if (record.Outcome == UsageOutcome.Success) Successes++;
         PromptTokens += record.PromptTokens;
         CompletionTokens += record.CompletionTokens;
-        CostNanoUsd += UsageSchema.ToNanoDollars(record.CostUsd);
+        CostNanoUsd += costNanoUsd;
         LatencyCount++;
         LatencySumMs += record.LatencyMs;
         LatencyMaxMs = Math.Max(LatencyMaxMs, record.LatencyMs);
@@ -63,11 +66,9 @@ internal sealed class RollupRow(long bucketStartMs, string model, string clientK
         return ms - Mod(ms, 3_600_000);
     }
 
-    public static long DayStart(DateTimeOffset t)
-    {
-        var ms = t.ToUnixTimeMilliseconds();
-        return ms - Mod(ms, 86_400_000);
-    }
+    public static long DayStart(DateTimeOffset t) => DayStartMs(t.ToUnixTimeMilliseconds());
+
+    public static long DayStartMs(long ms) => ms - Mod(ms, 86_400_000);
 
     private static long Mod(long a, long b) => ((a % b) + b) % b;
 }

@@ -9,10 +9,6 @@ namespace OnDemandGateway.Usage.Storage;
 /// </summary>
 internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider time, ILogger logger) : IUsageStore, ILegacyImportTarget
 {
-    private static readonly string[] RecordColumns =
-        ["request_id", "ts_ms", "client_key", "model", "endpoint_id", "credential", "stream", "outcome",
-         "http_status", "prompt_tokens", "completion_tokens", "token_source", "latency_ms", "ttft_ms", "cost_nusd", "error"];
-
     private readonly ILogger _logger = logger;
 
     protected SqlDialect Dialect { get; } = dialect;
@@ -33,7 +29,10 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
 
     protected virtual Task BeforeMigrationAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateToAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>Applies the steps up to <paramref name="targetVersion"/> (tests start from an older schema with it).</summary>
+    internal async Task MigrateToAsync(int targetVersion, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await BeforeMigrationAsync(connection, cancellationToken);
@@ -42,7 +41,7 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at_ms BIGINT NOT NULL)", cancellationToken);
         var current = await Db.ScalarLongAsync(connection, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_version", cancellationToken);
         var migrations = UsageSchema.Migrations(Dialect);
-        for (var version = (int)current + 1; version <= migrations.Count; version++)
+        for (var version = (int)current + 1; version <= Math.Min(migrations.Count, targetVersion); version++)
         {
             foreach (var statement in migrations[version - 1])
                 await Db.ExecuteAsync(connection, tx, statement, cancellationToken);
@@ -53,60 +52,63 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
         await tx.CommitAsync(cancellationToken);
     }
 
-    public async Task WriteAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
+    /// <summary>Raw rows go in with multi-row statements (RETURNING names the rows actually inserted), then the
+    /// rollup deltas of those rows are summed in memory and upserted once per distinct key, in one transaction.</summary>
+    public virtual async Task WriteAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return;
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = await BeginWriteAsync(connection, cancellationToken);
 
-        // Raw rows go in with multi-row statements; RETURNING names the rows actually inserted, so a record
-        // already stored (a batch retried after a lost commit acknowledgement) adds nothing to the rollups.
-        var inserted = new HashSet<string>(StringComparer.Ordinal);
-        var commands = new Dictionary<int, (DbCommand Command, DbParameter[] Parameters)>();
+        var inserted = new HashSet<string>(batch.Count, StringComparer.Ordinal);
+        DbCommand? insert = null;
+        DbParameter[] parameters = [];
         try
         {
             for (var start = 0; start < batch.Count; start += Dialect.RowsPerInsert)
             {
                 var rows = Math.Min(Dialect.RowsPerInsert, batch.Count - start);
-                if (!commands.TryGetValue(rows, out var insert)) commands[rows] = insert = InsertCommand(connection, tx, rows);
-                await InsertRecordsAsync(insert.Command, insert.Parameters, batch, start, rows, inserted, cancellationToken);
+                if (insert is null || parameters.Length != rows * UsageSql.RecordColumns.Length)
+                {
+                    if (insert is not null) await insert.DisposeAsync();
+                    (insert, parameters) = InsertCommand(connection, tx, rows);
+                }
+                await InsertRecordsAsync(insert, parameters, batch, start, rows, inserted, cancellationToken);
             }
         }
         finally
         {
-            foreach (var (command, _) in commands.Values) await command.DisposeAsync();
+            if (insert is not null) await insert.DisposeAsync();
         }
 
-        // Rollup deltas are summed in memory first: one upsert per distinct (bucket, model, key, credential).
-        var hourly = new Dictionary<(long, string, string, string, string), RollupRow>();
-        var daily = new Dictionary<(long, string, string, string, string), RollupRow>();
+        var rollups = new RollupBatch();
         var duplicates = 0;
         foreach (var record in batch)
         {
             // Remove, not Contains: two records with one request id in the same batch count once, as stored.
-            if (!inserted.Remove(Clean(record.RequestId)!))
+            if (!inserted.Remove(UsageSql.Clean(record.RequestId)!))
             {
                 duplicates++;
                 continue;
             }
-            Accumulate(hourly, RollupRow.HourStart(record.Timestamp), record);
-            Accumulate(daily, RollupRow.DayStart(record.Timestamp), record);
+            rollups.Add(record, UsageSql.Clean(record.Model)!, UsageSql.Clean(record.ClientKey)!, UsageSql.Clean(record.Credential),
+                UsageSchema.ToNanoDollars(record.CostUsd));
         }
 
-        await UpsertAsync(connection, tx, "usage_hourly", hourly.Values, cancellationToken);
-        await UpsertAsync(connection, tx, "usage_daily", daily.Values, cancellationToken);
+        await UpsertAsync(connection, tx, "usage_hourly", rollups.Hourly(), cancellationToken);
+        await UpsertAsync(connection, tx, "usage_daily", rollups.Daily(), cancellationToken);
         await tx.CommitAsync(cancellationToken);
         if (duplicates > 0) LogDuplicates(duplicates);
     }
 
-    /// <summary>A multi-row INSERT for <paramref name="rows"/> records, reused for every chunk of that size
-    /// (with one row per statement, as on SQLite, that is one prepared statement for the whole batch).</summary>
+    /// <summary>A multi-row INSERT for <paramref name="rows"/> records, reused for every chunk of that size.</summary>
     private static (DbCommand, DbParameter[]) InsertCommand(DbConnection connection, DbTransaction tx, int rows)
     {
-        var command = Db.Command(connection, tx, InsertSql(rows));
-        var parameters = new DbParameter[rows * RecordColumns.Length];
+        var columns = UsageSql.RecordColumns.Length;
+        var command = Db.Command(connection, tx, UsageSql.Insert(rows));
+        var parameters = new DbParameter[rows * columns];
         for (var i = 0; i < parameters.Length; i++)
-            parameters[i] = Db.AddParameter(command, $"p{i / RecordColumns.Length}_{i % RecordColumns.Length}", null);
+            parameters[i] = Db.AddParameter(command, UsageSql.RecordParameter(i / columns, i % columns), null);
         return (command, parameters);
     }
 
@@ -114,11 +116,7 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
         HashSet<string> inserted, CancellationToken ct)
     {
         for (var row = 0; row < rows; row++)
-        {
-            var values = RecordValues(batch[start + row]);
-            for (var column = 0; column < values.Length; column++)
-                parameters[row * values.Length + column].Value = values[column] ?? DBNull.Value;
-        }
+            BindRecord(parameters.AsSpan(row * UsageSql.RecordColumns.Length, UsageSql.RecordColumns.Length), batch[start + row]);
         if (rows == 1)
         {
             // A single row needs no result set: the affected-row count says whether it was new.
@@ -129,19 +127,25 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
         while (await reader.ReadAsync(ct)) inserted.Add(reader.GetString(0));
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> InsertSqlByRows = new();
-
-    private static string InsertSql(int rows) => InsertSqlByRows.GetOrAdd(rows, static n =>
+    private static void BindRecord(Span<DbParameter> p, UsageRecord r)
     {
-        var sql = new System.Text.StringBuilder($"INSERT INTO usage_records ({string.Join(", ", RecordColumns)}) VALUES ");
-        for (var row = 0; row < n; row++)
-        {
-            sql.Append(row == 0 ? "(" : ", (");
-            sql.AppendJoin(", ", Enumerable.Range(0, RecordColumns.Length).Select(c => $"@p{row}_{c}"));
-            sql.Append(')');
-        }
-        return sql.Append(" ON CONFLICT (request_id) DO NOTHING RETURNING request_id").ToString();
-    });
+        p[0].Value = UsageSql.Clean(r.RequestId);
+        p[1].Value = r.Timestamp.ToUnixTimeMilliseconds();
+        p[2].Value = UsageSql.Clean(r.ClientKey);
+        p[3].Value = UsageSql.Clean(r.Model);
+        p[4].Value = UsageSql.Clean(r.EndpointId);
+        p[5].Value = (object?)UsageSql.Clean(r.Credential) ?? DBNull.Value;
+        p[6].Value = r.Stream ? 1 : 0;
+        p[7].Value = UsageSql.Name(r.Outcome);
+        p[8].Value = r.HttpStatus;
+        p[9].Value = r.PromptTokens;
+        p[10].Value = r.CompletionTokens;
+        p[11].Value = UsageSql.Name(r.TokenSource);
+        p[12].Value = r.LatencyMs;
+        p[13].Value = r.TimeToFirstTokenMs is { } ttft ? ttft : DBNull.Value;
+        p[14].Value = UsageSchema.ToNanoDollars(r.CostUsd);
+        p[15].Value = (object?)UsageSql.Clean(r.Error) ?? DBNull.Value;
+    }
 
     public async Task PruneAsync(DateTimeOffset olderThan, CancellationToken cancellationToken)
     {
@@ -190,30 +194,6 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
         return true;
     }
 
-    private static object?[] RecordValues(UsageRecord r) =>
-    [
-        Clean(r.RequestId), r.Timestamp.ToUnixTimeMilliseconds(), Clean(r.ClientKey), Clean(r.Model), Clean(r.EndpointId),
-        Clean(r.Credential), r.Stream ? 1 : 0, r.Outcome.ToString(), r.HttpStatus, r.PromptTokens, r.CompletionTokens,
-        r.TokenSource.ToString(), r.LatencyMs, r.TimeToFirstTokenMs, UsageSchema.ToNanoDollars(r.CostUsd), Clean(r.Error),
-    ];
-
-    // PostgreSQL rejects NUL in text; one such character must not poison a batch that is then retried forever.
-    private static string? Clean(string? value) => value?.Replace("\0", "", StringComparison.Ordinal);
-
-    private static void Accumulate(Dictionary<(long, string, string, string, string), RollupRow> rows, long bucket, UsageRecord record)
-    {
-        var (model, clientKey, credential) = (Clean(record.Model)!, Clean(record.ClientKey)!, Clean(record.Credential) ?? "");
-        var key = (bucket, model, clientKey, credential, RollupScope.All);
-        if (!rows.TryGetValue(key, out var row))
-            rows[key] = row = new RollupRow(bucket, model, clientKey, credential, RollupScope.All);
-        row.Add(record);
-    }
-
-    private static readonly string[] RollupKeys = ["bucket_start_ms", "model", "client_key", "credential", "scope"];
-    private static readonly string[] RollupSums = ["requests", "successes", "prompt_tokens", "completion_tokens", "cost_nusd",
-        "latency_count", "latency_sum_ms", "ttft_count", "ttft_sum_ms", .. LatencyHistogram.Columns];
-    private static readonly string[] RollupColumns = [.. RollupKeys, .. RollupSums, "latency_max_ms"];
-
     /// <summary>Adds the batch's summed deltas to the rollup rows: atomic increments, so instances writing the
     /// same rows concurrently never lose each other's counts. Several rows per statement on PostgreSQL (the keys
     /// are distinct after summing, so no row is touched twice by one statement).</summary>
@@ -230,15 +210,16 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
             for (var start = 0; start < ordered.Count; start += Dialect.RowsPerInsert)
             {
                 var count = Math.Min(Dialect.RowsPerInsert, ordered.Count - start);
-                if (command is null || parameters.Length != count * RollupColumns.Length)
+                var columns = UsageSql.RollupColumns.Length;
+                if (command is null || parameters.Length != count * columns)
                 {
                     if (command is not null) await command.DisposeAsync();
-                    command = Db.Command(connection, tx, UpsertSql(table, count));
-                    parameters = new DbParameter[count * RollupColumns.Length];
+                    command = Db.Command(connection, tx, UsageSql.Upsert(Dialect, table, count));
+                    parameters = new DbParameter[count * columns];
                     for (var i = 0; i < parameters.Length; i++)
-                        parameters[i] = Db.AddParameter(command, $"r{i / RollupColumns.Length}_{i % RollupColumns.Length}", null);
+                        parameters[i] = Db.AddParameter(command, UsageSql.RollupParameter(i / columns, i % columns), null);
                 }
-                for (var row = 0; row < count; row++) BindRollup(parameters.AsSpan(row * RollupColumns.Length, RollupColumns.Length), ordered[start + row]);
+                for (var row = 0; row < count; row++) BindRollup(parameters.AsSpan(row * columns, columns), ordered[start + row]);
                 await command.ExecuteNonQueryAsync(ct);
             }
         }
@@ -250,36 +231,30 @@ internal abstract partial class SqlUsageStore(SqlDialect dialect, TimeProvider t
 
     private static void BindRollup(Span<DbParameter> p, RollupRow row)
     {
-        object[] values =
-        [
-            row.BucketStartMs, row.Model, row.ClientKey, row.Credential, row.Scope,
-            row.Requests, row.Successes, row.PromptTokens, row.CompletionTokens, row.CostNanoUsd,
-            row.LatencyCount, row.LatencySumMs, row.TtftCount, row.TtftSumMs, .. row.Histogram.Select(h => (object)h),
-            row.LatencyMaxMs,
-        ];
-        for (var i = 0; i < p.Length; i++) p[i].Value = values[i];
+        var i = 0;
+        p[i++].Value = row.BucketStartMs;
+        p[i++].Value = row.Model;
+        p[i++].Value = row.ClientKey;
+        p[i++].Value = row.Credential;
+        p[i++].Value = row.Scope;
+        p[i++].Value = row.Requests;
+        p[i++].Value = row.Successes;
+        p[i++].Value = row.PromptTokens;
+        p[i++].Value = row.CompletionTokens;
+        p[i++].Value = row.CostNanoUsd;
+        p[i++].Value = row.LatencyCount;
+        p[i++].Value = row.LatencySumMs;
+        p[i++].Value = row.TtftCount;
+        p[i++].Value = row.TtftSumMs;
+        foreach (var count in row.Histogram) p[i++].Value = count;
+        p[i].Value = row.LatencyMaxMs;
     }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Greatest, string Table, int Rows), string> UpsertSqlByRows = new();
-
-    private string UpsertSql(string table, int rows) => UpsertSqlByRows.GetOrAdd((Dialect.Greatest, table, rows), static key =>
-    {
-        var (greatest, t, n) = key;
-        var values = string.Join(", ", Enumerable.Range(0, n).Select(row =>
-            "(" + string.Join(", ", Enumerable.Range(0, RollupColumns.Length).Select(c => $"@r{row}_{c}")) + ")"));
-        return $"""
-            INSERT INTO {t} ({string.Join(", ", RollupColumns)}) VALUES {values}
-            ON CONFLICT ({string.Join(", ", RollupKeys)}) DO UPDATE SET
-            {string.Join(", ", RollupSums.Select(c => $"{c} = {t}.{c} + excluded.{c}"))},
-            latency_max_ms = {greatest}({t}.latency_max_ms, excluded.latency_max_ms)
-            """;
-    });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Usage store ({Kind}) migrated to schema version {Version}")]
     private partial void LogMigrated(string kind, int version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} usage record(s) skipped: their request id was already stored (a retried batch, or a non-unique request id)")]
-    private partial void LogDuplicates(int count);
+    protected partial void LogDuplicates(int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Count} raw usage record(s) older than {Cutoff:O}; rollups kept")]
     private partial void LogPruned(int count, DateTimeOffset cutoff);

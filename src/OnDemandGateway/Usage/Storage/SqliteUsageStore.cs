@@ -9,6 +9,9 @@ namespace OnDemandGateway.Usage.Storage;
 internal sealed class SqliteUsageStore : SqlUsageStore, IDisposable
 {
     private readonly string _connectionString;
+    // The single writer's connection and prepared statements, kept between batches; guarded by _writerLock.
+    private readonly Lock _writerLock = new();
+    private SqliteBatchWriter? _writer;
 
     public SqliteUsageStore(string path, TimeProvider time, ILogger<SqliteUsageStore> logger)
         : base(SqlDialect.Sqlite, time, logger)
@@ -33,10 +36,64 @@ internal sealed class SqliteUsageStore : SqlUsageStore, IDisposable
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(ct);
-        // Per-connection settings. NORMAL in WAL mode survives a process crash (kill -9) and only risks
-        // the last commits on an OS crash / power loss, at a fraction of FULL's fsync cost.
-        await Db.ExecuteAsync(connection, null, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;", ct);
+        await Db.ExecuteAsync(connection, null, ConnectionSettings, ct);
         return connection;
+    }
+
+    // Per-connection settings. NORMAL in WAL mode survives a process crash (kill -9) and only risks
+    // the last commits on an OS crash / power loss, at a fraction of FULL's fsync cost.
+    private const string ConnectionSettings = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;";
+
+    /// <summary>Writes through one long-lived connection with prepared statements (SQLite is in-process: opening
+    /// a connection and preparing statements per batch cost more than the rows). Synchronous underneath, like
+    /// every Microsoft.Data.Sqlite call; callers are serialised, which SQLite's single write lock does anyway.</summary>
+    public override Task WriteAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0) return Task.CompletedTask;
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled(cancellationToken);
+        int duplicates;
+        try
+        {
+            lock (_writerLock)
+            {
+                _writer ??= new SqliteBatchWriter(OpenWriterConnection());
+                try
+                {
+                    duplicates = _writer.Write(batch);
+                }
+                catch
+                {
+                    // Whatever failed (disk full, I/O error, a locked file), the next batch starts from a fresh connection.
+                    _writer.Dispose();
+                    _writer = null;
+                    throw;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+        if (duplicates > 0) LogDuplicates(duplicates);
+        return Task.CompletedTask;
+    }
+
+    private SqliteConnection OpenWriterConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = ConnectionSettings;
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     protected override async Task BeforeMigrationAsync(DbConnection connection, CancellationToken ct) =>
@@ -57,6 +114,11 @@ internal sealed class SqliteUsageStore : SqlUsageStore, IDisposable
     /// <summary>Closes pooled connections so the file can be deleted or moved.</summary>
     public void Dispose()
     {
+        lock (_writerLock)
+        {
+            _writer?.Dispose();
+            _writer = null;
+        }
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }

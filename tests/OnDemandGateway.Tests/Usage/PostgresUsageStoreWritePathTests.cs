@@ -1,0 +1,6 @@
+using OnDemandGateway.Tests.TestSupport;
+
+namespace OnDemandGateway.Tests.Usage;
+
+public sealed class PostgresUsageStoreWritePathTests(PostgresFixture postgres)
+    : UsageStoreWritePathTests(new PostgresTestDatabases(postgres)), IClassFixture<PostgresFixture>;

@@ -1,0 +1,3 @@
+namespace OnDemandGateway.Tests.Usage;
+
+public sealed class SqliteUsageStoreWritePathTests() : UsageStoreWritePathTests(new SqliteTestDatabases());
