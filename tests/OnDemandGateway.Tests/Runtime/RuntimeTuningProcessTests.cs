@@ -24,6 +24,7 @@ public sealed class RuntimeTuningProcessTests
         var environment = ReadEnvironment(gateway.Id);
         Assert.Equal("0", environment.GetValueOrDefault("DOTNET_TC_CallCountingDelayMs"));
         Assert.Equal("1", environment.GetValueOrDefault("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"));
+        Assert.Equal("0x1000000", environment.GetValueOrDefault("DOTNET_GCgen0size"));
         using var response = await gateway.ChatAsync("tuning-token-0001");
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         using var stream = await gateway.ChatAsync("tuning-token-0001", stream: true);
@@ -39,6 +40,18 @@ public sealed class RuntimeTuningProcessTests
         var environment = ReadEnvironment(gateway.Id);
         Assert.False(environment.ContainsKey("DOTNET_TC_CallCountingDelayMs"));
         Assert.False(environment.ContainsKey("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"));
+        Assert.False(environment.ContainsKey("DOTNET_GCgen0size"));
+    }
+
+    [Fact]
+    public async Task Start_OperatorChoseTheGen0Budget_ItIsKept()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        await using var gateway = await GatewayProcess.StartAsync(new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x4000000" });
+
+        var environment = ReadEnvironment(gateway.Id);
+        Assert.Equal("0", environment.GetValueOrDefault("DOTNET_TC_CallCountingDelayMs"));
+        Assert.Equal("0x4000000", environment.GetValueOrDefault("DOTNET_GCgen0size"));
     }
 
     private static Dictionary<string, string> ReadEnvironment(int processId) =>
