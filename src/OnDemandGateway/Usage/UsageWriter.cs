@@ -30,6 +30,7 @@ internal sealed partial class UsageWriter : IUsageSink, Api.IUsageFlusher, IHost
     private readonly Channel<WorkItem> _channel;
     // Fired only when a drain is abandoned (host shutdown timeout): normal stopping completes the channel instead.
     private readonly CancellationTokenSource _abandon = new();
+    private readonly WriterThread _thread = new("usage-writer");
     private Task? _loop;
     private long _pending, _written, _dropped, _lastDropWarning = long.MinValue;
     private volatile string? _lastError;
@@ -179,7 +180,7 @@ internal sealed partial class UsageWriter : IUsageSink, Api.IUsageFlusher, IHost
         {
             try
             {
-                await _store.WriteAsync(batch, abandon);
+                await _thread.RunAsync(() => _store.WriteAsync(batch, abandon));
                 if (failures > 0) LogRecovered(failures, batch.Count);
                 _lastError = null;
                 return;
@@ -207,7 +208,11 @@ internal sealed partial class UsageWriter : IUsageSink, Api.IUsageFlusher, IHost
 
     // DI may dispose this singleton once per registration (sink, hosted service, itself): must be idempotent.
     // The token source is only cancelled, never disposed, since the loop may still observe it.
-    public void Dispose() => _abandon.Cancel();
+    public void Dispose()
+    {
+        _abandon.Cancel();
+        _thread.Dispose();
+    }
 
     private readonly record struct WorkItem(UsageRecord? Record, TaskCompletionSource? Flush);
 
