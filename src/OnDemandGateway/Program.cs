@@ -43,6 +43,10 @@ public static class Program
         // in the working directory: one wake-up per log line).
         var builder = WebApplication.CreateSlimBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         configure?.Invoke(builder.Configuration);
+        // Read each request straight into a buffer instead of first waiting for data with a zero-byte read: one
+        // system call less per request (measured 6–8 % less CPU per non-stream request, bench/README.md), for a
+        // 4 KB buffer held by each idle keep-alive connection.
+        builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         options = builder.AddGatewayConfiguration(options);
         builder.AddGatewayLogging(options);
         builder.Services.AddSingleton(new ClientKeyRing(options.ClientKeys));
