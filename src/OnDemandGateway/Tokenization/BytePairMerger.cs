@@ -74,12 +74,7 @@ internal static class BytePairMerger
         }
         // rank[i] is what tokens i and i + 1 merge into.
         Span<int> rank = stackalloc int[length];
-        for (var i = 0; i < length - 1; i++)
-        {
-            tokens[i] = ranks.ByteRankOf(piece[i]);
-            rank[i] = ranks.PairRankOf(piece[i], piece[i + 1]);
-        }
-        tokens[length - 1] = ranks.ByteRankOf(piece[length - 1]);
+        SeedFromBytes(ranks, piece, tokens, rank);
         var pairs = ranks.Pairs;
         var parts = length;
         while (true)
@@ -113,6 +108,19 @@ internal static class BytePairMerger
         }
     }
 
+    /// <summary>Every byte its own part; <paramref name="rank"/>[i] is what parts i and i + 1 merge into.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void SeedFromBytes(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> parts, Span<int> rank)
+    {
+        var last = piece.Length - 1;
+        for (var i = 0; i < last; i++)
+        {
+            parts[i] = ranks.ByteRankOf(piece[i]);
+            rank[i] = ranks.PairRankOf(piece[i], piece[i + 1]);
+        }
+        parts[last] = ranks.ByteRankOf(piece[last]);
+    }
+
     internal static int MergeVectorScan(BpeRanks ranks, ReadOnlySpan<byte> piece, Span<int> tokens)
     {
         var length = piece.Length;
@@ -127,12 +135,7 @@ internal static class BytePairMerger
         Span<int> part = stackalloc int[size];
         Span<int> rank = stackalloc int[size];
         rank[(length - 1)..].Fill(BpeRanks.NoRank);
-        for (var i = 0; i < length - 1; i++)
-        {
-            part[i] = ranks.ByteRankOf(piece[i]);
-            rank[i] = ranks.PairRankOf(piece[i], piece[i + 1]);
-        }
-        part[length - 1] = ranks.ByteRankOf(piece[length - 1]);
+        SeedFromBytes(ranks, piece, part, rank);
         var pairs = ranks.Pairs;
         var parts = length;
         while (true)

@@ -32,12 +32,18 @@ internal sealed class SqliteUsageStore : SqlUsageStore, IDisposable
 
     public override string Kind => "sqlite";
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken ct)
+    // Microsoft.Data.Sqlite opens synchronously underneath its async API, so both paths share one opener.
+    protected override Task<DbConnection> OpenAsync(CancellationToken ct)
     {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct);
-        await Db.ExecuteAsync(connection, null, ConnectionSettings, ct);
-        return connection;
+        if (ct.IsCancellationRequested) return Task.FromCanceled<DbConnection>(ct);
+        try
+        {
+            return Task.FromResult<DbConnection>(OpenConnection());
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<DbConnection>(ex);
+        }
     }
 
     // Per-connection settings. NORMAL in WAL mode survives a process crash (kill -9) and only risks
@@ -56,7 +62,7 @@ internal sealed class SqliteUsageStore : SqlUsageStore, IDisposable
         {
             lock (_writerLock)
             {
-                _writer ??= new SqliteBatchWriter(OpenWriterConnection());
+                _writer ??= new SqliteBatchWriter(OpenConnection());
                 try
                 {
                     duplicates = _writer.Write(batch);
@@ -78,7 +84,8 @@ internal sealed class SqliteUsageStore : SqlUsageStore, IDisposable
         return Task.CompletedTask;
     }
 
-    private SqliteConnection OpenWriterConnection()
+    /// <summary>An open connection with <see cref="ConnectionSettings"/> applied.</summary>
+    private SqliteConnection OpenConnection()
     {
         var connection = new SqliteConnection(_connectionString);
         try
