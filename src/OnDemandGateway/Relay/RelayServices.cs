@@ -1,10 +1,10 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OnDemandGateway.Accounts;
 using OnDemandGateway.Models;
 using OnDemandGateway.OpenAi;
 using OnDemandGateway.RateLimiting;
 using OnDemandGateway.Upstream;
+using OnDemandGateway.Upstream.Http;
 
 namespace OnDemandGateway.Relay;
 
@@ -20,31 +20,12 @@ internal static class RelayServices
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<CredentialPool>();
         services.AddSingleton<ICredentialStatusSource>(sp => sp.GetRequiredService<CredentialPool>());
-        services.AddSingleton(sp => new OnDemandClient(CreateUpstreamHttpClient(), sp.GetRequiredService<Configuration.GatewayOptions>(), sp.GetRequiredService<ILogger<OnDemandClient>>()));
+        services.AddSingleton(sp => new UpstreamHttpClient(new UpstreamHttpOptions(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<OnDemandClient>();
         services.AddSingleton<SessionSupply>();
         services.AddSingleton<StreamPump>();
         services.AddSingleton<ChatRelay>();
         services.AddSingleton<ChatCompletionsEndpoint>();
         return services;
     }
-
-    /// <summary>One long-lived handler with pooled connections; timeouts are per request (deadline and stream
-    /// idle timeout), never HttpClient.Timeout, since streams legitimately last minutes.</summary>
-    private static HttpClient CreateUpstreamHttpClient() => new(new SocketsHttpHandler
-    {
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
-        ConnectTimeout = TimeSpan.FromSeconds(15),
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        MaxConnectionsPerServer = int.MaxValue,
-        // Each of these would add a handler (and work) to every upstream call: the gateway never follows
-        // redirects from on-demand.io and propagates no trace headers upstream. (HTTPS_PROXY stays honoured.)
-        AllowAutoRedirect = false,
-        ActivityHeadersPropagator = null,
-    })
-    {
-        Timeout = Timeout.InfiniteTimeSpan,
-        DefaultRequestVersion = HttpVersion.Version11,
-    };
 }

@@ -1,24 +1,26 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using OnDemandGateway.Accounts;
 using OnDemandGateway.Configuration;
+using OnDemandGateway.Upstream.Http;
 
 namespace OnDemandGateway.Upstream;
 
 /// <summary>The only code that talks HTTP to on-demand.io. Speaks both credential kinds exactly as the spec says;
 /// for accounts a 401 is answered with one refresh, then one full signin, then the failure is returned.
 /// Expected failures come back classified; only cancellation propagates as an exception.</summary>
-internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions options, ILogger<OnDemandClient> logger)
+internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOptions options, ILogger<OnDemandClient> logger)
 {
-    private readonly string _auth = options.OnDemandAuthBase.TrimEnd('/');
-    // Built once: every request used to concatenate them.
-    private readonly string _keySessions = options.OnDemandApiBase.TrimEnd('/') + "/chat/v1/sessions";
-    private readonly string _accountSessions = options.OnDemandApiBase.TrimEnd('/') + "/chat/v1/client/sessions";
+    /// <summary>Sync answers and error bodies larger than this are treated as invalid replies.</summary>
+    internal const int MaxBodyBytes = 32 * 1024 * 1024;
 
-    private string Prefix(CredentialState credential) => credential.IsAccount ? _accountSessions : _keySessions;
+    private const string KeySessions = "/chat/v1/sessions";
+    private const string AccountSessions = "/chat/v1/client/sessions";
+    private readonly UpstreamOrigin _api = UpstreamOrigin.Parse(options.OnDemandApiBase);
+    private readonly UpstreamOrigin _auth = UpstreamOrigin.Parse(options.OnDemandAuthBase);
 
-    private string QueryUrl(CredentialState credential, string sessionId) => string.Concat(Prefix(credential), "/", sessionId, "/query");
+    private static string Prefix(CredentialState credential) => credential.IsAccount ? AccountSessions : KeySessions;
+
+    private static string QueryPath(CredentialState credential, string sessionId) => string.Concat(Prefix(credential), "/", sessionId, "/query");
 
     public async Task<UpstreamResult<string>> CreateSessionAsync(CredentialState credential, CancellationToken cancellationToken)
     {
@@ -26,7 +28,7 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
         var sent = await SendAsync(credential, Prefix(credential), static id => OnDemandRequests.CreateSession(id), externalUserId, true, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var body = await response.ReadBodyAsync(MaxBodyBytes, cancellationToken);
         try
         {
             var id = OnDemandResponses.SessionId(body);
@@ -35,15 +37,15 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
         catch (System.Text.Json.JsonException)
         {
         }
-        return new UpstreamError(UpstreamErrorKind.InvalidResponse, (int)response.StatusCode, null, "session creation returned no data.id");
+        return new UpstreamError(UpstreamErrorKind.InvalidResponse, response.StatusCode, null, "session creation returned no data.id");
     }
 
     public async Task<UpstreamResult<SyncAnswer>> QuerySyncAsync(CredentialState credential, string sessionId, UpstreamQuery query, CancellationToken cancellationToken)
     {
-        var sent = await SendAsync(credential, QueryUrl(credential, sessionId), static q => OnDemandRequests.Query(q, stream: false), query, false, cancellationToken);
+        var sent = await SendAsync(credential, QueryPath(credential, sessionId), static q => OnDemandRequests.Query(q, stream: false), query, false, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var body = await response.ReadBodyAsync(MaxBodyBytes, cancellationToken);
         try
         {
             if (OnDemandResponses.Answer(body) is { } answer) return UpstreamResult<SyncAnswer>.Ok(answer);
@@ -51,29 +53,19 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
         catch (System.Text.Json.JsonException)
         {
         }
-        return new UpstreamError(UpstreamErrorKind.InvalidResponse, (int)response.StatusCode, null, "the sync reply has no data.answer");
+        return new UpstreamError(UpstreamErrorKind.InvalidResponse, response.StatusCode, null, "the sync reply has no data.answer");
     }
 
     public async Task<UpstreamResult<UpstreamStream>> OpenStreamAsync(CredentialState credential, string sessionId, UpstreamQuery query, CancellationToken cancellationToken)
     {
-        var sent = await SendAsync(credential, QueryUrl(credential, sessionId), static q => OnDemandRequests.Query(q, stream: true), query, false, cancellationToken);
+        var sent = await SendAsync(credential, QueryPath(credential, sessionId), static q => OnDemandRequests.Query(q, stream: true), query, false, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
-        var response = sent.Value!;
-        try
-        {
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return UpstreamResult<UpstreamStream>.Ok(new UpstreamStream(response, body));
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
+        return UpstreamResult<UpstreamStream>.Ok(new UpstreamStream(sent.Value!));
     }
 
     /// <param name="content">Builds the body (again after a token renewal); static, with its state passed in, so no
     /// closure is allocated per call.</param>
-    private async Task<UpstreamResult<HttpResponseMessage>> SendAsync<TState>(CredentialState credential, string url, Func<TState, HttpContent> content, TState state, bool sessionCreation, CancellationToken cancellationToken)
+    private async Task<UpstreamResult<UpstreamHttpResponse>> SendAsync<TState>(CredentialState credential, string path, Func<TState, ReadOnlyMemory<byte>> content, TState state, bool sessionCreation, CancellationToken cancellationToken)
     {
         for (var renewal = 0; ; renewal++)
         {
@@ -84,22 +76,16 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
                 if (!current.IsSuccess) return current.Error!;
                 token = current.Value;
             }
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content(state) };
-            if (token is null)
-            {
-                request.Headers.TryAddWithoutValidation("apikey", credential.Options.ApiKey);
-            }
-            else
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
-                request.Headers.TryAddWithoutValidation("x-company-id", token.CompanyId);
-                if (sessionCreation) request.Headers.TryAddWithoutValidation("x-user-id", token.UserId);
-            }
-            var sent = await TransmitAsync(request, cancellationToken);
+            UpstreamHeader[] headers = token is null
+                ? [new("apikey", credential.Options.ApiKey!)]
+                : sessionCreation
+                    ? [new("Authorization", "Bearer " + token.AccessToken), new("x-company-id", token.CompanyId), new("x-user-id", token.UserId)]
+                    : [new("Authorization", "Bearer " + token.AccessToken), new("x-company-id", token.CompanyId)];
+            var sent = await TransmitAsync(_api, path, headers, content(state), cancellationToken);
             if (!sent.IsSuccess) return sent;
             var response = sent.Value!;
-            if (UpstreamErrorClassifier.IsSuccess(response.StatusCode)) return UpstreamResult<HttpResponseMessage>.Ok(response);
-            if (response.StatusCode == HttpStatusCode.Unauthorized && token is not null && renewal < 2)
+            if (UpstreamErrorClassifier.IsSuccess(response.StatusCode)) return UpstreamResult<UpstreamHttpResponse>.Ok(response);
+            if (response.StatusCode == 401 && token is not null && renewal < 2)
             {
                 response.Dispose();
                 var renewed = await RenewAsync(credential, token.Generation, fullSignin: renewal == 1, cancellationToken);
@@ -113,11 +99,11 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
         }
     }
 
-    private async Task<UpstreamResult<HttpResponseMessage>> TransmitAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<UpstreamResult<UpstreamHttpResponse>> TransmitAsync(UpstreamOrigin origin, string path, UpstreamHeader[] headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         try
         {
-            return UpstreamResult<HttpResponseMessage>.Ok(await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken));
+            return UpstreamResult<UpstreamHttpResponse>.Ok(await http.PostAsync(origin, path, headers, body, cancellationToken));
         }
         catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
@@ -166,10 +152,8 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
     {
         var tokens = credential.Tokens!;
         tokens.Clear();
-        using var request = new HttpRequestMessage(HttpMethod.Post, _auth + "/v1/auth/user/signin") { Content = OnDemandRequests.Signin() };
         var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Options.Email}:{credential.Options.Password}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
-        var sent = await TransmitAsync(request, cancellationToken);
+        var sent = await TransmitAsync(_auth, "/v1/auth/user/signin", [new("Authorization", "Basic " + basic)], OnDemandRequests.Signin(), cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
         if (!UpstreamErrorClassifier.IsSuccess(response.StatusCode))
@@ -181,7 +165,7 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
                 ? error with { Kind = UpstreamErrorKind.Unauthenticated }
                 : error;
         }
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var body = await response.ReadBodyAsync(MaxBodyBytes, cancellationToken);
         AccountToken? token = null;
         try
         {
@@ -193,7 +177,7 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
         if (token is null)
         {
             LogSigninFailed(logger, credential.Id, "no token, userId or company id in the reply");
-            return new UpstreamError(UpstreamErrorKind.Unauthenticated, (int)response.StatusCode, null, "signin returned no token, userId or company id");
+            return new UpstreamError(UpstreamErrorKind.Unauthenticated, response.StatusCode, null, "signin returned no token, userId or company id");
         }
         tokens.Set(token);
         LogSignedIn(logger, credential.Id);
@@ -202,16 +186,15 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
 
     private async Task<UpstreamResult<AccountToken>> RefreshAsync(CredentialState credential, AccountToken old, string refreshToken, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _auth + "/v1/auth/user/refresh_token") { Content = OnDemandRequests.Refresh(old.AccessToken, refreshToken) };
-        var sent = await TransmitAsync(request, cancellationToken);
+        var sent = await TransmitAsync(_auth, "/v1/auth/user/refresh_token", [], OnDemandRequests.Refresh(old.AccessToken, refreshToken), cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
         if (!UpstreamErrorClassifier.IsSuccess(response.StatusCode))
         {
-            LogRefreshFailed(logger, credential.Id, (int)response.StatusCode);
+            LogRefreshFailed(logger, credential.Id, response.StatusCode);
             return await UpstreamErrorClassifier.FromResponseAsync(response, cancellationToken);
         }
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        var body = await response.ReadBodyAsync(MaxBodyBytes, cancellationToken);
         (string Token, string? RefreshToken)? refreshed = null;
         try
         {
@@ -220,7 +203,7 @@ internal sealed partial class OnDemandClient(HttpClient http, GatewayOptions opt
         catch (System.Text.Json.JsonException)
         {
         }
-        if (refreshed is not { } value) return new UpstreamError(UpstreamErrorKind.Unauthenticated, (int)response.StatusCode, null, "refresh returned no token");
+        if (refreshed is not { } value) return new UpstreamError(UpstreamErrorKind.Unauthenticated, response.StatusCode, null, "refresh returned no token");
         var token = old with { AccessToken = value.Token, RefreshToken = value.RefreshToken ?? refreshToken, Generation = old.Generation + 1 };
         credential.Tokens!.Set(token);
         LogRefreshed(logger, credential.Id);

@@ -1,15 +1,13 @@
 using System.Buffers;
-using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace OnDemandGateway.Upstream;
 
-/// <summary>Builds the upstream's JSON request bodies with a <see cref="Utf8JsonWriter"/> (no reflection).</summary>
+/// <summary>Builds the upstream's JSON request bodies with a <see cref="Utf8JsonWriter"/> (no reflection). Every upstream
+/// request is a POST with a JSON body (<see cref="Http.UpstreamHttpClient"/> adds the Content-Type).</summary>
 internal static class OnDemandRequests
 {
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-
-    public static HttpContent Query(UpstreamQuery query, bool stream)
+    public static ReadOnlyMemory<byte> Query(UpstreamQuery query, bool stream)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + query.Query.Length * 2);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -40,10 +38,10 @@ internal static class OnDemandRequests
             }
             writer.WriteEndObject();
         }
-        return Content(buffer.WrittenMemory);
+        return buffer.WrittenMemory;
     }
 
-    public static HttpContent CreateSession(string externalUserId)
+    public static ReadOnlyMemory<byte> CreateSession(string externalUserId)
     {
         var buffer = new ArrayBufferWriter<byte>(96);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -54,12 +52,14 @@ internal static class OnDemandRequests
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
-        return Content(buffer.WrittenMemory);
+        return buffer.WrittenMemory;
     }
 
-    public static HttpContent Signin() => Content("{\"accountType\":\"default\"}"u8.ToArray());
+    private static readonly byte[] SigninBody = "{\"accountType\":\"default\"}"u8.ToArray();
 
-    public static HttpContent Refresh(string accessToken, string refreshToken)
+    public static ReadOnlyMemory<byte> Signin() => SigninBody;
+
+    public static ReadOnlyMemory<byte> Refresh(string accessToken, string refreshToken)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -71,13 +71,7 @@ internal static class OnDemandRequests
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
-        return Content(buffer.WrittenMemory);
+        return buffer.WrittenMemory;
     }
 
-    private static ReadOnlyMemoryContent Content(ReadOnlyMemory<byte> body)
-    {
-        var content = new ReadOnlyMemoryContent(body);
-        content.Headers.ContentType = Json;
-        return content;
-    }
 }

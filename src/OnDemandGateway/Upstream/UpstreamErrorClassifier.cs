@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using OnDemandGateway.Upstream.Http;
 
 namespace OnDemandGateway.Upstream;
 
@@ -21,14 +21,14 @@ internal static class UpstreamErrorClassifier
         _ => UpstreamErrorKind.BadRequest,
     };
 
-    public static async Task<UpstreamError> FromResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task<UpstreamError> FromResponseAsync(UpstreamHttpResponse response, CancellationToken cancellationToken)
     {
-        var status = (int)response.StatusCode;
+        var status = response.StatusCode;
         string? code = null;
-        string message = $"upstream answered {status} {response.ReasonPhrase}";
+        string message = $"upstream answered {status} {response.Head.ReasonPhrase}";
         try
         {
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var body = await response.ReadBodyAsync(64 * 1024, cancellationToken);
             if (body.Length > 0 && body.Length < 64 * 1024)
             {
                 using var document = JsonDocument.Parse(body);
@@ -43,11 +43,16 @@ internal static class UpstreamErrorClassifier
         {
             // A non-JSON error body (an HTML error page from a proxy): keep the status line.
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
+            // A body too long, cut short or broken: the status still says what happened.
         }
-        return new UpstreamError(FromStatus(status), status, code, message, ReadRetryAfter(response.Headers.RetryAfter));
+        return new UpstreamError(FromStatus(status), status, code, message, ReadRetryAfter(response.Head.RetryAfter));
     }
+
+    /// <summary>A <c>Retry-After</c> value: delay seconds or an HTTP date; null when absent or unreadable.</summary>
+    public static TimeSpan? ReadRetryAfter(string? value) =>
+        value is not null && RetryConditionHeaderValue.TryParse(value, out var header) ? ReadRetryAfter(header) : null;
 
     public static TimeSpan? ReadRetryAfter(RetryConditionHeaderValue? header)
     {
@@ -82,5 +87,5 @@ internal static class UpstreamErrorClassifier
             ? $"connection error ({error})"
             : "connection error";
 
-    public static bool IsSuccess(HttpStatusCode status) => (int)status is >= 200 and < 300;
+    public static bool IsSuccess(int status) => status is >= 200 and < 300;
 }

@@ -1,9 +1,12 @@
+using OnDemandGateway.Upstream.Http;
+
 namespace OnDemandGateway.Upstream;
 
-/// <summary>An accepted upstream stream (200 text/event-stream). Disposing it aborts the upstream request.</summary>
-internal sealed class UpstreamStream(HttpResponseMessage response, Stream body) : IDisposable
+/// <summary>An accepted upstream stream (200 text/event-stream). Disposing it before the stream's end closes the
+/// upstream connection, which aborts the upstream request; after the end, the connection is reused.</summary>
+internal sealed class UpstreamStream(UpstreamHttpResponse response) : IDisposable
 {
-    private readonly UpstreamEventReader _reader = new(body);
+    private readonly UpstreamEventReader _reader = new(response.Body);
 
     public ValueTask<UpstreamEvent> ReadAsync(CancellationToken cancellationToken) => _reader.ReadAsync(cancellationToken);
 
@@ -12,7 +15,6 @@ internal sealed class UpstreamStream(HttpResponseMessage response, Stream body) 
 
     public void Dispose()
     {
-        body.Dispose();
         response.Dispose();
         _reader.Dispose();
     }

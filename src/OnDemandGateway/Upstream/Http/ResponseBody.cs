@@ -1,0 +1,137 @@
+using System.Buffers.Text;
+
+namespace OnDemandGateway.Upstream.Http;
+
+/// <summary>The body of one upstream response, de-framed (Content-Length, chunked, or up to the connection's
+/// end). A body that ends early throws <see cref="HttpIOException"/> with <see cref="HttpRequestError.ResponseEnded"/>.
+/// <see cref="IsComplete"/> tells the response whether the connection can be reused.</summary>
+internal sealed class ResponseBody : Stream
+{
+    private const int MaxChunkLine = 4 * 1024;
+
+    private readonly UpstreamConnection _connection;
+    private readonly bool _chunked;
+    private readonly bool _untilClose;
+    private long _remaining;           // of the body (Content-Length) or of the current chunk
+    private ChunkState _state;
+    private int _lineEnd;              // length of the last line's terminator: 1 for LF, 2 for CRLF
+
+    private enum ChunkState { Size, Data, DataEnd, Trailers, Done }
+
+    public ResponseBody(UpstreamConnection connection, ResponseHead head)
+    {
+        _connection = connection;
+        _chunked = head.Chunked;
+        _untilClose = !head.Chunked && head.ContentLength is null;
+        _remaining = head.ContentLength ?? 0;
+        _state = ChunkState.Size;
+        IsComplete = !_chunked && !_untilClose && _remaining == 0;
+    }
+
+    /// <summary>The whole body has been read (and, when chunked, its trailers).</summary>
+    public bool IsComplete { get; private set; }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (IsComplete || buffer.IsEmpty) return 0;
+        if (_untilClose)
+        {
+            var read = await _connection.ReadAsync(buffer, cancellationToken);
+            if (read == 0) IsComplete = true;
+            return read;
+        }
+        if (!_chunked)
+        {
+            var read = await _connection.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken);
+            if (read == 0) throw Ended();
+            _remaining -= read;
+            if (_remaining == 0) IsComplete = true;
+            return read;
+        }
+        while (true)
+        {
+            switch (_state)
+            {
+                case ChunkState.Size:
+                {
+                    var line = await ReadLineAsync(cancellationToken);
+                    var size = _connection.Buffered[..line];
+                    if (size.IndexOf((byte)';') is var extension and >= 0) size = size[..extension];   // chunk extensions
+                    size = size.Trim((byte)' ').Trim((byte)'\t');
+                    if (!Utf8Parser.TryParse(size, out ulong length, out var used, 'x') || used != size.Length || length > long.MaxValue)
+                        throw ResponseHeadParser.Invalid("a chunk size is not hexadecimal");
+                    _connection.Consume(line + _lineEnd);
+                    _remaining = (long)length;
+                    _state = length == 0 ? ChunkState.Trailers : ChunkState.Data;
+                    break;
+                }
+                case ChunkState.Data:
+                {
+                    var read = await _connection.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken);
+                    if (read == 0) throw Ended();
+                    _remaining -= read;
+                    if (_remaining == 0) _state = ChunkState.DataEnd;
+                    return read;
+                }
+                case ChunkState.DataEnd:
+                {
+                    var line = await ReadLineAsync(cancellationToken);
+                    if (line != 0) throw ResponseHeadParser.Invalid("a chunk is longer than its size");
+                    _connection.Consume(_lineEnd);
+                    _state = ChunkState.Size;
+                    break;
+                }
+                case ChunkState.Trailers:
+                {
+                    var line = await ReadLineAsync(cancellationToken);
+                    _connection.Consume(line + _lineEnd);
+                    if (line == 0)
+                    {
+                        _state = ChunkState.Done;
+                        IsComplete = true;
+                        return 0;
+                    }
+                    break;
+                }
+                default:
+                    return 0;
+            }
+        }
+    }
+
+
+    /// <summary>Waits until a whole line is buffered; returns its length without the line end.</summary>
+    private async ValueTask<int> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var buffered = _connection.Buffered;
+            var newline = buffered.IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                var crlf = newline > 0 && buffered[newline - 1] == (byte)'\r';
+                _lineEnd = crlf ? 2 : 1;
+                return crlf ? newline - 1 : newline;
+            }
+            if (!await _connection.FillAsync(MaxChunkLine, cancellationToken)) throw Ended();
+        }
+    }
+
+    private static HttpIOException Ended() => new(HttpRequestError.ResponseEnded, "The upstream closed the connection before the response body ended.");
+
+    // The gateway never reads the upstream synchronously.
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,29 @@
+using System.Net;
+using System.Net.Security;
+
+namespace OnDemandGateway.Upstream.Http;
+
+/// <summary>Settings of <see cref="UpstreamHttpClient"/>. The defaults are those the gateway runs with.</summary>
+internal sealed record UpstreamHttpOptions
+{
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>An idle pooled connection older than this is closed (servers drop idle keep-alive connections).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>No connection is reused after this age, so DNS changes are picked up.</summary>
+    public TimeSpan ConnectionLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Largest status line plus headers accepted from the upstream.</summary>
+    public int MaxResponseHeaderBytes { get; init; } = 64 * 1024;
+
+    /// <summary>Idle connections kept per origin; more are closed when returned.</summary>
+    public int MaxIdlePerOrigin { get; init; } = 1024;
+
+    /// <summary>The proxy for an origin, as HttpClient would choose it (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY,
+    /// NO_PROXY); null means none.</summary>
+    public IWebProxy? Proxy { get; init; } = HttpClient.DefaultProxy;
+
+    /// <summary>Replaces certificate validation (tests trust their own self-signed certificate with it).</summary>
+    public RemoteCertificateValidationCallback? CertificateValidation { get; init; }
+}
