@@ -33,6 +33,9 @@ internal sealed class UpstreamEventReader : IDisposable
 
     public UpstreamEventReader(Stream stream) => _stream = stream;
 
+    /// <summary>The stream's last event ([DONE], [ERROR] or the end of the stream) has been returned.</summary>
+    public bool Finished => _finished;
+
     public async ValueTask<UpstreamEvent> ReadAsync(CancellationToken cancellationToken)
     {
         while (true)

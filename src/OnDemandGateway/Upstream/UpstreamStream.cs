@@ -2,8 +2,8 @@ using OnDemandGateway.Upstream.Http;
 
 namespace OnDemandGateway.Upstream;
 
-/// <summary>An accepted upstream stream (200 text/event-stream). Disposing it before the stream's end closes the
-/// upstream connection, which aborts the upstream request; after the end, the connection is reused.</summary>
+/// <summary>An accepted upstream stream (200 text/event-stream). Disposing it before the stream's last event closes
+/// the upstream connection, which aborts the upstream request; after it, the connection is reused.</summary>
 internal sealed class UpstreamStream(UpstreamHttpResponse response) : IDisposable
 {
     private readonly UpstreamEventReader _reader = new(response.Body);
@@ -15,7 +15,10 @@ internal sealed class UpstreamStream(UpstreamHttpResponse response) : IDisposabl
 
     public void Dispose()
     {
-        response.Dispose();
+        // After the last event the connection is kept for the next request; before it, closing it is what
+        // tells the upstream to stop generating.
+        if (_reader.Finished) response.DisposeAfterEnd();
+        else response.Dispose();
         _reader.Dispose();
     }
 }

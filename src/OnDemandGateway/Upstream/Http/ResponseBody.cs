@@ -14,7 +14,6 @@ internal sealed class ResponseBody : Stream
     private readonly bool _untilClose;
     private long _remaining;           // of the body (Content-Length) or of the current chunk
     private ChunkState _state;
-    private int _lineEnd;              // length of the last line's terminator: 1 for LF, 2 for CRLF
 
     private enum ChunkState { Size, Data, DataEnd, Trailers, Done }
 
@@ -50,71 +49,79 @@ internal sealed class ResponseBody : Stream
         }
         while (true)
         {
-            switch (_state)
+            if (_state == ChunkState.Data)
             {
-                case ChunkState.Size:
-                {
-                    var line = await ReadLineAsync(cancellationToken);
-                    var size = _connection.Buffered[..line];
-                    if (size.IndexOf((byte)';') is var extension and >= 0) size = size[..extension];   // chunk extensions
-                    size = size.Trim((byte)' ').Trim((byte)'\t');
-                    if (!Utf8Parser.TryParse(size, out ulong length, out var used, 'x') || used != size.Length || length > long.MaxValue)
-                        throw ResponseHeadParser.Invalid("a chunk size is not hexadecimal");
-                    _connection.Consume(line + _lineEnd);
-                    _remaining = (long)length;
-                    _state = length == 0 ? ChunkState.Trailers : ChunkState.Data;
-                    break;
-                }
-                case ChunkState.Data:
-                {
-                    var read = await _connection.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken);
-                    if (read == 0) throw Ended();
-                    _remaining -= read;
-                    if (_remaining == 0) _state = ChunkState.DataEnd;
-                    return read;
-                }
-                case ChunkState.DataEnd:
-                {
-                    var line = await ReadLineAsync(cancellationToken);
-                    if (line != 0) throw ResponseHeadParser.Invalid("a chunk is longer than its size");
-                    _connection.Consume(_lineEnd);
-                    _state = ChunkState.Size;
-                    break;
-                }
-                case ChunkState.Trailers:
-                {
-                    var line = await ReadLineAsync(cancellationToken);
-                    _connection.Consume(line + _lineEnd);
-                    if (line == 0)
-                    {
-                        _state = ChunkState.Done;
-                        IsComplete = true;
-                        return 0;
-                    }
-                    break;
-                }
-                default:
-                    return 0;
+                var read = await _connection.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken);
+                if (read == 0) throw Ended();
+                _remaining -= read;
+                if (_remaining == 0) _state = ChunkState.DataEnd;
+                return read;
             }
+            if (TryReadFraming()) continue;
+            if (IsComplete) return 0;
+            if (!await _connection.FillAsync(MaxChunkLine, cancellationToken)) throw Ended();
         }
     }
 
-
-    /// <summary>Waits until a whole line is buffered; returns its length without the line end.</summary>
-    private async ValueTask<int> ReadLineAsync(CancellationToken cancellationToken)
+    /// <summary>Reads to the end of the body from what is already buffered, without waiting on the network (the
+    /// end of a chunked body usually arrives with its last event). False when more bytes are needed.</summary>
+    public bool TryFinishBuffered()
     {
-        while (true)
+        while (!IsComplete)
         {
-            var buffered = _connection.Buffered;
-            var newline = buffered.IndexOf((byte)'\n');
-            if (newline >= 0)
+            if (_chunked && _state == ChunkState.Data)
             {
-                var crlf = newline > 0 && buffered[newline - 1] == (byte)'\r';
-                _lineEnd = crlf ? 2 : 1;
-                return crlf ? newline - 1 : newline;
+                var skip = (int)Math.Min(_connection.Buffered.Length, _remaining);
+                _connection.Consume(skip);
+                _remaining -= skip;
+                if (_remaining > 0) return false;
+                _state = ChunkState.DataEnd;
             }
-            if (!await _connection.FillAsync(MaxChunkLine, cancellationToken)) throw Ended();
+            else if (!_chunked || !TryReadFraming())
+            {
+                return IsComplete;
+            }
         }
+        return true;
+    }
+
+    /// <summary>Consumes one buffered framing line (chunk size, the line end after chunk data, or a trailer).
+    /// False when no whole line is buffered, or the body is complete.</summary>
+    private bool TryReadFraming()
+    {
+        if (_state is ChunkState.Data or ChunkState.Done) return false;
+        var buffered = _connection.Buffered;
+        var newline = buffered.IndexOf((byte)'\n');
+        if (newline < 0) return false;
+        var line = buffered[..newline];
+        if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+        switch (_state)
+        {
+            case ChunkState.Size:
+            {
+                var size = line;
+                if (size.IndexOf((byte)';') is var extension and >= 0) size = size[..extension];   // chunk extensions
+                size = size.Trim((byte)' ').Trim((byte)'\t');
+                if (!Utf8Parser.TryParse(size, out ulong length, out var used, 'x') || used != size.Length || length > long.MaxValue)
+                    throw ResponseHeadParser.Invalid("a chunk size is not hexadecimal");
+                _remaining = (long)length;
+                _state = length == 0 ? ChunkState.Trailers : ChunkState.Data;
+                break;
+            }
+            case ChunkState.DataEnd:
+                if (!line.IsEmpty) throw ResponseHeadParser.Invalid("a chunk is longer than its size");
+                _state = ChunkState.Size;
+                break;
+            default:   // trailers, up to the empty line
+                if (line.IsEmpty)
+                {
+                    _state = ChunkState.Done;
+                    IsComplete = true;
+                }
+                break;
+        }
+        _connection.Consume(newline + 1);
+        return !IsComplete;
     }
 
     private static HttpIOException Ended() => new(HttpRequestError.ResponseEnded, "The upstream closed the connection before the response body ended.");

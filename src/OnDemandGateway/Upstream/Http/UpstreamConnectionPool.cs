@@ -22,6 +22,8 @@ internal sealed class UpstreamConnectionPool : IDisposable
 
     public long Now => _time.GetTimestamp();
 
+    public TimeProvider Time => _time;
+
     /// <summary>Idle connections across all origins.</summary>
     public int IdleCount
     {

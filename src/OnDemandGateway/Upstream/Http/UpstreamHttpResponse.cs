@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace OnDemandGateway.Upstream.Http;
 
 /// <summary>An upstream response whose head has been read. Read the body with <see cref="ReadBodyAsync"/> or
@@ -5,6 +7,10 @@ namespace OnDemandGateway.Upstream.Http;
 /// server keeps the connection open, and closes it otherwise (which also aborts an unfinished stream).</summary>
 internal sealed class UpstreamHttpResponse : IDisposable
 {
+    /// <summary>How long, and how many bytes, <see cref="DisposeAfterEnd"/> reads for the rest of a body.</summary>
+    internal static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
+    internal const int DrainLimit = 64 * 1024;
+
     private readonly UpstreamConnectionPool _pool;
     private UpstreamConnection? _connection;
 
@@ -44,10 +50,51 @@ internal sealed class UpstreamHttpResponse : IDisposable
         return output.ToArray();
     }
 
+    /// <summary>Releases the connection; a body not read to its end closes it (aborting the upstream's work).</summary>
     public void Dispose()
     {
         var connection = Interlocked.Exchange(ref _connection, null);
+        if (connection is not null) Release(connection);
+    }
+
+    /// <summary>For a body whose content was read to its logical end (the stream's last event): the little that
+    /// may remain (the end of the chunked framing) is read, from the buffer when it is there, else in the
+    /// background within <see cref="DrainTimeout"/> and <see cref="DrainLimit"/>, so the connection is reused
+    /// instead of closed, as HttpClient does when a response stream is disposed.</summary>
+    public void DisposeAfterEnd()
+    {
+        var connection = Interlocked.Exchange(ref _connection, null);
         if (connection is null) return;
+        if (Head.ConnectionClose || Body.TryFinishBuffered()) Release(connection);
+        else _ = DrainAsync(connection);
+    }
+
+    private async Task DrainAsync(UpstreamConnection connection)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            using var timeout = new CancellationTokenSource(DrainTimeout, _pool.Time);
+            for (var drained = 0; !Body.IsComplete && drained <= DrainLimit;)
+            {
+                var read = await Body.ReadAsync(scratch, timeout.Token);
+                if (read == 0) break;
+                drained += read;
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+        {
+            // Not worth waiting for: the connection is closed below.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+            Release(connection);
+        }
+    }
+
+    private void Release(UpstreamConnection connection)
+    {
         if (Body.IsComplete && !Head.ConnectionClose) _pool.Return(connection);
         else connection.Dispose();
     }
