@@ -40,6 +40,55 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         return new UpstreamError(UpstreamErrorKind.InvalidResponse, response.StatusCode, null, "session creation returned no data.id");
     }
 
+    /// <summary>Creates <paramref name="count"/> sessions with one round trip where the upstream allows it
+    /// (pipelined on one connection; see <see cref="UpstreamHttpClient.PostPipelinedAsync"/>). For the reserve:
+    /// a failed creation is simply reported, never renewed or retried here (the next request on this credential
+    /// creates its session itself, with the full 401 handling).</summary>
+    public async Task<UpstreamResult<string>[]> CreateSessionsAsync(CredentialState credential, int count, CancellationToken cancellationToken)
+    {
+        UpstreamHeader[]? headers = null;
+        if (credential.IsAccount)
+        {
+            var token = await GetTokenAsync(credential, cancellationToken);
+            if (!token.IsSuccess) return Enumerable.Repeat(UpstreamResult<string>.Fail(token.Error!), count).ToArray();
+            headers = AuthHeaders(credential, token.Value, sessionCreation: true);
+        }
+        headers ??= AuthHeaders(credential, null, sessionCreation: true);
+        var requests = new UpstreamRequest[count];
+        for (var i = 0; i < count; i++) requests[i] = new UpstreamRequest(Prefix(credential), headers, OnDemandRequests.CreateSession("odg-" + Runtime.UniqueIds.Next()));
+        UpstreamReply[] replies;
+        try
+        {
+            replies = await http.PostPipelinedAsync(_api, requests, MaxBodyBytes, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return Enumerable.Repeat(UpstreamResult<string>.Fail(UpstreamErrorClassifier.FromException(e, clientAborted: false, timedOut: false)), count).ToArray();
+        }
+        return Array.ConvertAll(replies, SessionFrom);
+    }
+
+    private static UpstreamResult<string> SessionFrom(UpstreamReply reply)
+    {
+        if (reply.Failure is not null) return UpstreamErrorClassifier.FromException(reply.Failure, clientAborted: false, timedOut: false);
+        var head = reply.Head!;
+        if (!UpstreamErrorClassifier.IsSuccess(head.Status)) return UpstreamErrorClassifier.FromReply(head, reply.Body!);
+        try
+        {
+            if (OnDemandResponses.SessionId(reply.Body) is { Length: > 0 } id) return UpstreamResult<string>.Ok(id);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        return new UpstreamError(UpstreamErrorKind.InvalidResponse, head.Status, null, "session creation returned no data.id");
+    }
+
+    private static UpstreamHeader[] AuthHeaders(CredentialState credential, AccountToken? token, bool sessionCreation) => token is null
+        ? [new("apikey", credential.Options.ApiKey!)]
+        : sessionCreation
+            ? [new("Authorization", "Bearer " + token.AccessToken), new("x-company-id", token.CompanyId), new("x-user-id", token.UserId)]
+            : [new("Authorization", "Bearer " + token.AccessToken), new("x-company-id", token.CompanyId)];
+
     public async Task<UpstreamResult<SyncAnswer>> QuerySyncAsync(CredentialState credential, string sessionId, UpstreamQuery query, CancellationToken cancellationToken)
     {
         var sent = await SendAsync(credential, QueryPath(credential, sessionId), static q => OnDemandRequests.Query(q, stream: false), query, false, cancellationToken);
@@ -76,12 +125,7 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
                 if (!current.IsSuccess) return current.Error!;
                 token = current.Value;
             }
-            UpstreamHeader[] headers = token is null
-                ? [new("apikey", credential.Options.ApiKey!)]
-                : sessionCreation
-                    ? [new("Authorization", "Bearer " + token.AccessToken), new("x-company-id", token.CompanyId), new("x-user-id", token.UserId)]
-                    : [new("Authorization", "Bearer " + token.AccessToken), new("x-company-id", token.CompanyId)];
-            var sent = await TransmitAsync(_api, path, headers, content(state), cancellationToken);
+            var sent = await TransmitAsync(_api, path, AuthHeaders(credential, token, sessionCreation), content(state), cancellationToken);
             if (!sent.IsSuccess) return sent;
             var response = sent.Value!;
             if (UpstreamErrorClassifier.IsSuccess(response.StatusCode)) return UpstreamResult<UpstreamHttpResponse>.Ok(response);

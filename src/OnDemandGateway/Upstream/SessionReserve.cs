@@ -46,14 +46,17 @@ internal sealed class SessionReserve
     }
 
     /// <summary>How many creations the caller must start now to reach the target (at least <paramref name="floor"/>);
-    /// they count as under way until <see cref="EndCreation"/>. None while paused after a failure.</summary>
+    /// they count as under way until <see cref="EndCreation"/>. None while paused after a failure. A large reserve
+    /// is refilled once a quarter of it is missing (or it ran dry), so creations go out in batches that share one
+    /// round trip instead of one by one.</summary>
     public int ClaimCreations(int floor)
     {
         lock (_gate)
         {
             if (_paused) return 0;
-            var missing = Math.Max(_target, floor) - Count - _creating;
-            if (missing <= 0) return 0;
+            var target = Math.Max(_target, floor);
+            var missing = target - Count - _creating;
+            if (missing <= 0 || (missing < target / 4 && Count > 0)) return 0;
             _creating += missing;
             return missing;
         }

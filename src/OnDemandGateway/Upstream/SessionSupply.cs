@@ -35,27 +35,45 @@ internal sealed partial class SessionSupply(OnDemandClient client, GatewayOption
         ? Math.Max(options.SessionPoolSize, Math.Min(MaxReserve, options.MaxConcurrencyPerCredential))
         : Math.Max(options.SessionPoolSize, MaxReserve);
 
-    /// <summary>Tops the reserve up to its target. A failed creation pauses the refill until a request creates
-    /// a session itself (the next request will try; a failing credential is never hammered from here).</summary>
+    /// <summary>Most sessions created with one round trip (pipelined on one upstream connection).</summary>
+    internal const int MaxBatch = 16;
+
+    /// <summary>Tops the reserve up to its target, in batches of up to <see cref="MaxBatch"/> creations that
+    /// share one round trip. A failed creation pauses the refill until a request creates a session itself (the
+    /// next request will try; a failing credential is never hammered from here).</summary>
     public void Refill(CredentialState credential)
     {
         if (options.SessionPoolSize <= 0) return;
         var count = credential.Sessions.ClaimCreations(options.SessionPoolSize);
-        for (var i = 0; i < count; i++) _ = CreateIntoReserveAsync(credential);
+        while (count > 0)
+        {
+            var batch = Math.Min(count, MaxBatch);
+            _ = CreateIntoReserveAsync(credential, batch);
+            count -= batch;
+        }
     }
 
-    private async Task CreateIntoReserveAsync(CredentialState credential)
+    private async Task CreateIntoReserveAsync(CredentialState credential, int count)
     {
-        string? sessionId = null;
+        var ended = 0;
         try
         {
             // Off the request's flow: the caller goes on with its own query at once.
             await Task.Yield();
             var stopping = lifetime.ApplicationStopping;
             if (stopping.IsCancellationRequested) return;
-            var created = await client.CreateSessionAsync(credential, stopping);
-            if (created.IsSuccess) sessionId = created.Value;
-            else LogRefillFailed(logger, credential.Id, created.Error!.ToString());
+            var created = await client.CreateSessionsAsync(credential, count, stopping);
+            var failed = false;
+            foreach (var result in created)
+            {
+                ended++;
+                credential.Sessions.EndCreation(result.IsSuccess ? result.Value : null);
+                if (!result.IsSuccess && !failed)
+                {
+                    failed = true;
+                    LogRefillFailed(logger, credential.Id, result.Error!.ToString());
+                }
+            }
         }
         catch (OperationCanceledException)
         {
@@ -66,7 +84,7 @@ internal sealed partial class SessionSupply(OnDemandClient client, GatewayOption
         }
         finally
         {
-            credential.Sessions.EndCreation(sessionId);
+            for (; ended < count; ended++) credential.Sessions.EndCreation(null);
         }
     }
 

@@ -23,13 +23,30 @@ internal static class UpstreamErrorClassifier
 
     public static async Task<UpstreamError> FromResponseAsync(UpstreamHttpResponse response, CancellationToken cancellationToken)
     {
-        var status = response.StatusCode;
-        string? code = null;
-        string message = $"upstream answered {status} {response.Head.ReasonPhrase}";
+        byte[] body = [];
         try
         {
-            var body = await response.ReadBodyAsync(64 * 1024, cancellationToken);
-            if (body.Length > 0 && body.Length < 64 * 1024)
+            body = await response.ReadBodyAsync(MaxErrorBody, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            // A body too long, cut short or broken: the status still says what happened.
+        }
+        return FromReply(response.Head, body);
+    }
+
+    private const int MaxErrorBody = 64 * 1024;
+
+    /// <summary>An error answer: its status, and the spec's <c>errorCode</c> and <c>message</c> when the body is
+    /// JSON that has them.</summary>
+    public static UpstreamError FromReply(ResponseHead head, byte[] body)
+    {
+        var status = head.Status;
+        string? code = null;
+        string message = $"upstream answered {status} {head.ReasonPhrase}";
+        try
+        {
+            if (body.Length > 0 && body.Length < MaxErrorBody)
             {
                 using var document = JsonDocument.Parse(body);
                 if (document.RootElement.ValueKind == JsonValueKind.Object)
@@ -43,11 +60,7 @@ internal static class UpstreamErrorClassifier
         {
             // A non-JSON error body (an HTML error page from a proxy): keep the status line.
         }
-        catch (Exception e) when (e is HttpRequestException or IOException)
-        {
-            // A body too long, cut short or broken: the status still says what happened.
-        }
-        return new UpstreamError(FromStatus(status), status, code, message, ReadRetryAfter(response.Head.RetryAfter));
+        return new UpstreamError(FromStatus(status), status, code, message, ReadRetryAfter(head.RetryAfter));
     }
 
     /// <summary>A <c>Retry-After</c> value: delay seconds or an HTTP date; null when absent or unreadable.</summary>

@@ -25,6 +25,9 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
 
     private readonly UpstreamConnectionPool _pool = new(options, time);
 
+    // Origins seen to answer a pipelined batch incompletely: their batches are sent one request at a time.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<UpstreamOrigin, bool> _noPipelining = new();
+
     public UpstreamConnectionPool Pool => _pool;
 
     /// <summary>Sends <c>POST {origin}{path}</c> with a JSON body and returns once the response head is in.</summary>
@@ -56,6 +59,125 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
             finally
             {
                 ArrayPool<byte>.Shared.Return(request);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends several small POSTs back to back on one connection (HTTP/1.1 pipelining: one send for all of them)
+    /// and reads the answers in order, each body whole up to <paramref name="maxBodyBytes"/>. Used for batches
+    /// of idempotent-enough work such as creating spare sessions, where a lost answer costs nothing but a retry.
+    /// Requests left unanswered (the server closed the connection, or announced it would) fail with
+    /// <see cref="HttpRequestError.ResponseEnded"/>, and the origin's later batches go one request per round trip.
+    /// </summary>
+    public async Task<UpstreamReply[]> PostPipelinedAsync(UpstreamOrigin origin, IReadOnlyList<UpstreamRequest> requests, int maxBodyBytes, CancellationToken cancellationToken)
+    {
+        var replies = new UpstreamReply[requests.Count];
+        if (requests.Count == 1 || _noPipelining.ContainsKey(origin))
+        {
+            for (var i = 0; i < requests.Count; i++) replies[i] = await PostWholeAsync(origin, requests[i], maxBodyBytes, cancellationToken);
+            return replies;
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            var connection = _pool.Rent(origin);
+            var reused = connection is not null;
+            connection ??= await UpstreamConnection.ConnectAsync(origin, options, _pool.Now, cancellationToken);
+            var answered = 0;
+            var reusable = false;
+            try
+            {
+                connection.BeginRequest();
+                await WriteAllAsync(connection, requests, cancellationToken);
+                for (; answered < requests.Count; answered++)
+                {
+                    var head = await ReadHeadAsync(connection, cancellationToken);
+                    var response = new UpstreamHttpResponse(head, connection, _pool);
+                    replies[answered] = new UpstreamReply(head, await response.ReadBodyAsync(maxBodyBytes, cancellationToken), null);
+                    if (head.ConnectionClose)
+                    {
+                        answered++;
+                        break;
+                    }
+                }
+                reusable = answered == requests.Count && !replies[^1].Head!.ConnectionClose;
+            }
+            catch (Exception e) when (reused && attempt == 0 && connection.Received == 0 && !cancellationToken.IsCancellationRequested
+                                      && e is HttpRequestException or IOException)
+            {
+                connection.Dispose();   // a stale keep-alive connection: once more on a fresh one
+                continue;
+            }
+            catch (Exception e) when (answered > 0 && !cancellationToken.IsCancellationRequested && e is HttpRequestException or IOException)
+            {
+                // Some answers came: keep them; the rest fail below.
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+            if (reusable) _pool.Return(connection);
+            else connection.Dispose();
+            if (answered < requests.Count)
+            {
+                _noPipelining.TryAdd(origin, true);
+                var ended = new HttpRequestException(HttpRequestError.ResponseEnded, "The upstream did not answer every request sent on one connection (no HTTP/1.1 pipelining).");
+                for (var i = answered; i < requests.Count; i++) replies[i] = UpstreamReply.Failed(ended);
+            }
+            return replies;
+        }
+    }
+
+    /// <summary>Whether batches to <paramref name="origin"/> are still sent pipelined.</summary>
+    public bool Pipelines(UpstreamOrigin origin) => !_noPipelining.ContainsKey(origin);
+
+    private async Task<UpstreamReply> PostWholeAsync(UpstreamOrigin origin, UpstreamRequest request, int maxBodyBytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await PostAsync(origin, request.Path, request.Headers, request.Body, cancellationToken);
+            return new UpstreamReply(response.Head, await response.ReadBodyAsync(maxBodyBytes, cancellationToken), null);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            return UpstreamReply.Failed(e);
+        }
+    }
+
+    private static async ValueTask WriteAllAsync(UpstreamConnection connection, IReadOnlyList<UpstreamRequest> requests, CancellationToken cancellationToken)
+    {
+        var parts = new (byte[] Buffer, int Length)[requests.Count];
+        var total = 0;
+        try
+        {
+            for (var i = 0; i < requests.Count; i++)
+            {
+                var buffer = Compose(connection, requests[i].Path, requests[i].Headers, requests[i].Body.Span, out var length);
+                parts[i] = (buffer, length);
+                total += length;
+            }
+            var all = ArrayPool<byte>.Shared.Rent(total);
+            try
+            {
+                var at = 0;
+                foreach (var (buffer, length) in parts)
+                {
+                    buffer.AsSpan(0, length).CopyTo(all.AsSpan(at));
+                    at += length;
+                }
+                await connection.WriteAsync(all.AsMemory(0, total), cancellationToken);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(all);
+            }
+        }
+        finally
+        {
+            foreach (var (buffer, _) in parts)
+            {
+                if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }
