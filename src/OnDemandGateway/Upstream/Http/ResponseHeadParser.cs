@@ -51,7 +51,7 @@ internal static class ResponseHeadParser
             var colon = line.IndexOf((byte)':');
             if (colon <= 0) throw Invalid("a header line has no name");
             var name = line[..colon];
-            var value = line[(colon + 1)..].Trim((byte)' ').Trim((byte)'\t');
+            var value = line[(colon + 1)..].Trim(" \t"u8);   // optional whitespace is any mix of SP and HTAB
             if (name.EqualsAsciiIgnoreCase("content-length"u8))
             {
                 if (!Utf8Parser.TryParse(value, out long length, out var used) || used != value.Length || length < 0)

@@ -111,8 +111,8 @@ internal sealed class UpstreamConnection : IDisposable
     private static async Task TunnelAsync(Stream stream, UpstreamOrigin origin, Uri proxy, CancellationToken cancellationToken)
     {
         var request = new StringBuilder()
-            .Append("CONNECT ").Append(origin.Host).Append(':').Append(origin.Port).Append(" HTTP/1.1\r\n")
-            .Append("Host: ").Append(origin.Host).Append(':').Append(origin.Port).Append("\r\n");
+            .Append("CONNECT ").Append(UpstreamOrigin.UriHost(origin.Host)).Append(':').Append(origin.Port).Append(" HTTP/1.1\r\n")
+            .Append("Host: ").Append(UpstreamOrigin.UriHost(origin.Host)).Append(':').Append(origin.Port).Append("\r\n");
         if (ProxyAuthorization(proxy) is { } authorization) request.Append("Proxy-Authorization: ").Append(authorization).Append("\r\n");
         request.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()), cancellationToken);

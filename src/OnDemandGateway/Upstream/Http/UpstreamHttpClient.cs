@@ -33,12 +33,13 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
     /// <summary>Sends <c>POST {origin}{path}</c> with a JSON body and returns once the response head is in.</summary>
     public async Task<UpstreamHttpResponse> PostAsync(UpstreamOrigin origin, string path, IReadOnlyList<UpstreamHeader> headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
+        CheckHeaders(headers);   // before a connection is taken: a refused request must not cost (or leak) one
         for (var attempt = 0; ; attempt++)
         {
             var connection = _pool.Rent(origin);
             var reused = connection is not null;
             connection ??= await UpstreamConnection.ConnectAsync(origin, options, _pool.Now, cancellationToken);
-            var request = Compose(connection, path, headers, body.Span, out var length);
+            var request = Compose(connection, origin, path, headers, body.Span, out var length);
             try
             {
                 connection.BeginRequest();
@@ -198,10 +199,22 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         }
     }
 
-    /// <summary>The request line, headers and body in one pooled buffer (returned by the caller).</summary>
-    private static byte[] Compose(UpstreamConnection connection, string path, IReadOnlyList<UpstreamHeader> headers, ReadOnlySpan<byte> body, out int length)
+    /// <summary>Refuses a header that would break the request's framing (or smuggle another header in).</summary>
+    private static void CheckHeaders(IReadOnlyList<UpstreamHeader> headers)
     {
-        var origin = connection.Origin;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            var (name, value) = headers[i];
+            if (name.AsSpan().IndexOfAny('\r', '\n', ':') >= 0 || value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+                throw new HttpRequestException(HttpRequestError.Unknown, $"The header {name.Split(':', '\r', '\n')[0]} has a line break or colon where none may be; it was not sent.");
+        }
+    }
+
+    /// <summary>The request line, headers and body in one pooled buffer (returned by the caller). The target's
+    /// base path is <paramref name="origin"/>'s: a pooled connection may have been opened for another base path
+    /// on the same host.</summary>
+    private static byte[] Compose(UpstreamConnection connection, UpstreamOrigin origin, string path, IReadOnlyList<UpstreamHeader> headers, ReadOnlySpan<byte> body, out int length)
+    {
         var proxyPrefix = connection.ViaProxy ? "http://" + origin.Authority : "";
         var size = 160 + Encoding.UTF8.GetMaxByteCount((connection.ProxyAuthorizationValue?.Length ?? 0) + proxyPrefix.Length + origin.BasePath.Length + path.Length + origin.Authority.Length) + body.Length;
         for (var i = 0; i < headers.Count; i++) size += 4 + Encoding.UTF8.GetMaxByteCount(headers[i].Name.Length + headers[i].Value.Length);
@@ -227,11 +240,6 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         for (var i = 0; i < headers.Count; i++)
         {
             var (name, value) = headers[i];
-            if (name.AsSpan().IndexOfAny('\r', '\n', ':') >= 0 || value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                throw new HttpRequestException(HttpRequestError.Unknown, $"The header {name.Split(':', '\r', '\n')[0]} has a line break or colon where none may be; it was not sent.");
-            }
             AppendText(span, ref at, name);
             Append(span, ref at, NameSeparator);
             AppendText(span, ref at, value);

@@ -4,8 +4,12 @@ namespace OnDemandGateway.Upstream.Http;
 /// so request targets are built by concatenation. Connections are pooled per origin.</summary>
 internal sealed record UpstreamOrigin(bool IsHttps, string Host, int Port, string BasePath)
 {
-    /// <summary>The <c>Host</c> header value (the port only when it is not the scheme's default).</summary>
-    public string Authority { get; } = (IsHttps ? Port == 443 : Port == 80) ? Host : $"{Host}:{Port}";
+    /// <summary>The <c>Host</c> header value (the port only when it is not the scheme's default; an IPv6
+    /// address in brackets).</summary>
+    public string Authority { get; } = (IsHttps ? Port == 443 : Port == 80) ? UriHost(Host) : $"{UriHost(Host)}:{Port}";
+
+    /// <summary>The host as written in a URL or an authority: an IPv6 address in brackets.</summary>
+    internal static string UriHost(string host) => host.Contains(':') ? $"[{host}]" : host;
 
     /// <summary>The URL the proxy settings are matched against.</summary>
     public Uri Uri => new($"{(IsHttps ? "https" : "http")}://{Authority}{BasePath}");
