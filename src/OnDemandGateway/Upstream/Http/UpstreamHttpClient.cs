@@ -74,6 +74,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
     public async Task<UpstreamReply[]> PostPipelinedAsync(UpstreamOrigin origin, IReadOnlyList<UpstreamRequest> requests, int maxBodyBytes, CancellationToken cancellationToken)
     {
         var replies = new UpstreamReply[requests.Count];
+        foreach (var request in requests) CheckHeaders(request.Headers);
         if (requests.Count == 1 || _noPipelining.ContainsKey(origin))
         {
             for (var i = 0; i < requests.Count; i++) replies[i] = await PostWholeAsync(origin, requests[i], maxBodyBytes, cancellationToken);
@@ -89,7 +90,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
             try
             {
                 connection.BeginRequest();
-                await WriteAllAsync(connection, requests, cancellationToken);
+                await WriteAllAsync(connection, origin, requests, cancellationToken);
                 for (; answered < requests.Count; answered++)
                 {
                     var head = await ReadHeadAsync(connection, cancellationToken);
@@ -146,7 +147,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         }
     }
 
-    private static async ValueTask WriteAllAsync(UpstreamConnection connection, IReadOnlyList<UpstreamRequest> requests, CancellationToken cancellationToken)
+    private static async ValueTask WriteAllAsync(UpstreamConnection connection, UpstreamOrigin origin, IReadOnlyList<UpstreamRequest> requests, CancellationToken cancellationToken)
     {
         var parts = new (byte[] Buffer, int Length)[requests.Count];
         var total = 0;
@@ -154,7 +155,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         {
             for (var i = 0; i < requests.Count; i++)
             {
-                var buffer = Compose(connection, requests[i].Path, requests[i].Headers, requests[i].Body.Span, out var length);
+                var buffer = Compose(connection, origin, requests[i].Path, requests[i].Headers, requests[i].Body.Span, out var length);
                 parts[i] = (buffer, length);
                 total += length;
             }
