@@ -14,7 +14,7 @@ internal sealed class UpstreamConnection : IDisposable
 
     private readonly Socket _socket;
     private readonly Stream _stream;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+    private byte[] _buffer = [];   // rented on the first read, handed back while the connection sits idle
     private int _start;
     private int _end;
     private bool _disposed;
@@ -151,6 +151,16 @@ internal sealed class UpstreamConnection : IDisposable
         }
     }
 
+    /// <summary>Hands the receive buffer back while the connection sits idle (the pool calls this): thousands of
+    /// idle connections after a burst of streams hold no buffers.</summary>
+    public void ReleaseBuffer()
+    {
+        if (_reading || _end > _start || _buffer.Length == 0) return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = [];
+        _start = _end = 0;
+    }
+
     /// <summary>Starts a new exchange on this connection.</summary>
     public void BeginRequest() => Received = 0;
 
@@ -171,7 +181,8 @@ internal sealed class UpstreamConnection : IDisposable
     public async ValueTask<bool> FillAsync(int limit, CancellationToken cancellationToken)
     {
         if (_start > 0 && _start == _end) _start = _end = 0;
-        if (_end == _buffer.Length)
+        if (_buffer.Length == 0) _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        else if (_end == _buffer.Length)
         {
             if (_start > 0)
             {
@@ -241,7 +252,7 @@ internal sealed class UpstreamConnection : IDisposable
         }
         _socket.Dispose();
         // A read still in flight may yet write into the buffer: then it is left to the GC, not pooled.
-        if (!_reading) ArrayPool<byte>.Shared.Return(_buffer);
+        if (!_reading && _buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         _start = _end = 0;
     }

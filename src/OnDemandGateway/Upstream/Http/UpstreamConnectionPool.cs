@@ -59,6 +59,7 @@ internal sealed class UpstreamConnectionPool : IDisposable
             return;
         }
         connection.IdleSince = now;
+        connection.ReleaseBuffer();
         lock (_gate)
         {
             if (!_disposed)
