@@ -49,7 +49,7 @@ internal sealed class GatewayMetrics : IUsageObserver
         return _requests.GetOrAdd(model, static _ => new long[OutcomeNames.Length]);
     }
 
-    public string Render(IReadOnlyList<CredentialStatus> credentials, QueueStatus queue, SessionSupplyCounts sessions = default)
+    public string Render(IReadOnlyList<CredentialStatus> credentials, QueueStatus queue, SessionSupplyCounts sessions = default, int idleUpstreamConnections = 0)
     {
         var text = new PrometheusText();
 
@@ -83,6 +83,7 @@ internal sealed class GatewayMetrics : IUsageObserver
         text.Family("odg_usage_queue_pending", "gauge", "Usage records waiting to be written.")
             .Sample("odg_usage_queue_pending", queue.Pending);
 
+        RuntimeMetrics.Write(text, idleUpstreamConnections);
         return text.ToString();
     }
 }

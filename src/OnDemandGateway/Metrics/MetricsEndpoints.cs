@@ -26,7 +26,8 @@ internal static class MetricsEndpoints
             var credentials = http.RequestServices.GetService<ICredentialStatusSource>()?.Snapshot() ?? [];
             var queue = QueueStatus.From(http.RequestServices.GetService<IUsageFlusher>());
             var sessions = http.RequestServices.GetService<Upstream.SessionSupply>()?.Counts ?? default;
-            return Results.Text(metrics.Render(credentials, queue, sessions), PrometheusText.ContentType);
+            var idleConnections = http.RequestServices.GetService<Upstream.Http.UpstreamHttpClient>()?.Pool.IdleCount ?? 0;
+            return Results.Text(metrics.Render(credentials, queue, sessions, idleConnections), PrometheusText.ContentType);
         });
         if (app.Services.GetRequiredService<GatewayOptions>().MetricsRequireAuth)
             endpoint.RequireGatewayAuth();
