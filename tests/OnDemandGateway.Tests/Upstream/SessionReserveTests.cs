@@ -51,6 +51,96 @@ public sealed class SessionReserveTests
         Assert.Equal(2, reserve.ClaimCreations(floor: 2)); // 4 wanted, 2 already under way
     }
 
+    /// <summary>Fills the reserve: claims what is missing and ends every claimed creation with a new session.</summary>
+    private static void Fill(SessionReserve reserve, int floor, ref int next)
+    {
+        var claimed = reserve.ClaimCreations(floor);
+        for (var i = 0; i < claimed; i++) reserve.EndCreation($"s{next++}");
+    }
+
+    [Fact]
+    public void ClaimCreations_GrownTargetOf16_RefillsOnlyOnceAQuarterIsMissing()
+    {
+        var reserve = new SessionReserve();
+        var next = 0;
+        Assert.Equal(2, reserve.ClaimCreations(floor: 2));
+        for (var i = 0; i < 14; i++) reserve.RecordMiss(floor: 2, ceiling: 16);
+        Assert.Equal(16, reserve.Target);
+        Assert.Equal(14, reserve.ClaimCreations(floor: 2));
+        for (var i = 0; i < 16; i++) reserve.EndCreation($"s{next++}");
+        Assert.Equal((16, 0), (reserve.Count, reserve.Creating));
+        Assert.Equal(0, reserve.ClaimCreations(floor: 2));
+
+        for (var taken = 1; taken <= 3; taken++)
+        {
+            Assert.True(reserve.TryTake(out _));
+            Assert.Equal(0, reserve.ClaimCreations(floor: 2));   // fewer than 16 / 4 missing: wait for more
+        }
+        Assert.True(reserve.TryTake(out _));
+
+        Assert.Equal(4, reserve.ClaimCreations(floor: 2));   // a quarter missing: all four in one go
+        Assert.Equal((12, 4), (reserve.Count, reserve.Creating));
+        Assert.Equal(0, reserve.ClaimCreations(floor: 2));
+    }
+
+    [Fact]
+    public void ClaimCreations_FloorOf16_RefillsOnlyOnceAQuarterIsMissing()
+    {
+        var reserve = new SessionReserve();
+        var next = 0;
+        Fill(reserve, 16, ref next);
+        Assert.Equal(16, reserve.Count);
+
+        for (var i = 0; i < 3; i++) Assert.True(reserve.TryTake(out _));
+        Assert.Equal(0, reserve.ClaimCreations(floor: 16));
+        Assert.True(reserve.TryTake(out _));
+        Assert.Equal(4, reserve.ClaimCreations(floor: 16));
+    }
+
+    [Fact]
+    public void ClaimCreations_EmptyReserve_ClaimsAtOnceEvenWhenLessThanAQuarterIsMissing()
+    {
+        var reserve = new SessionReserve();
+        Assert.Equal(16, reserve.ClaimCreations(floor: 16));
+        for (var i = 0; i < 3; i++) reserve.EndCreation($"s{i}");   // 3 ready, 13 still under way
+        Assert.Equal(0, reserve.ClaimCreations(floor: 16));
+
+        for (var i = 0; i < 3; i++) Assert.True(reserve.TryTake(out _));
+
+        Assert.Equal(3, reserve.ClaimCreations(floor: 16));   // 3 of 16 missing, but nothing is ready
+        Assert.Equal(16, reserve.Creating);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void ClaimCreations_SmallTarget_RefillsEachTakenSession(int floor)
+    {
+        var reserve = new SessionReserve();
+        var next = 0;
+        Fill(reserve, floor, ref next);
+        Assert.Equal(floor, reserve.Count);
+
+        Assert.True(reserve.TryTake(out _));
+
+        Assert.Equal(1, reserve.ClaimCreations(floor));
+    }
+
+    [Fact]
+    public void ClaimCreations_TargetOf8_WaitsForTwoMissing()
+    {
+        var reserve = new SessionReserve();
+        var next = 0;
+        Fill(reserve, 8, ref next);
+
+        Assert.True(reserve.TryTake(out _));
+        Assert.Equal(0, reserve.ClaimCreations(floor: 8));
+        Assert.True(reserve.TryTake(out _));
+        Assert.Equal(2, reserve.ClaimCreations(floor: 8));
+    }
+
     [Fact]
     public async Task ConcurrentRequests_WithAReserve_EachQueryUsesItsOwnFreshSession()
     {

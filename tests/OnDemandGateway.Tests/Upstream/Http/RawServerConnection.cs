@@ -9,6 +9,7 @@ namespace OnDemandGateway.Tests.Upstream.Http;
 /// writes raw bytes, optionally after a TLS handshake, and observes the client closing.</summary>
 internal sealed class RawServerConnection(Socket socket) : IDisposable
 {
+    private readonly Socket _socket = socket;
     private Stream _stream = new NetworkStream(socket, ownsSocket: true);
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
@@ -43,6 +44,10 @@ internal sealed class RawServerConnection(Socket socket) : IDisposable
         _start += length;
         return request with { Body = body };
     }
+
+    /// <summary>Bytes have arrived that no <see cref="ReadRequestAsync"/> has consumed yet (checked without waiting:
+    /// what one send of the client wrote on loopback is all here once any of it is).</summary>
+    public bool HasUnreadBytes => _end > _start || _socket.Available > 0;
 
     public Task WriteAsync(string latin1) => WriteAsync(Encoding.Latin1.GetBytes(latin1));
 
