@@ -9,6 +9,10 @@ internal sealed class ResponseBody : Stream
 {
     private const int MaxChunkLine = 4 * 1024;
 
+    /// <summary>Chunks at least this large are read straight into the caller's memory rather than through the
+    /// connection's buffer.</summary>
+    private const int DirectReadSize = 4 * 1024;
+
     private readonly UpstreamConnection _connection;
     private readonly bool _chunked;
     private readonly bool _untilClose;
@@ -49,18 +53,47 @@ internal sealed class ResponseBody : Stream
         }
         while (true)
         {
-            if (_state == ChunkState.Data)
+            // Every chunk already received, up to the caller's buffer: a burst of events (one chunk each) comes
+            // back from one read, so the relay translates and flushes them together.
+            var copied = CopyBuffered(buffer.Span);
+            if (copied > 0 || IsComplete) return copied;
+            if (_state == ChunkState.Data && _remaining >= DirectReadSize && buffer.Length >= DirectReadSize)
             {
+                // A large chunk goes straight into the caller's memory.
                 var read = await _connection.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken);
                 if (read == 0) throw Ended();
                 _remaining -= read;
                 if (_remaining == 0) _state = ChunkState.DataEnd;
                 return read;
             }
-            if (TryReadFraming()) continue;
-            if (IsComplete) return 0;
             if (!await _connection.FillAsync(MaxChunkLine, cancellationToken)) throw Ended();
         }
+    }
+
+    /// <summary>Chunk data and framing from the connection's buffer into <paramref name="destination"/>, without
+    /// I/O, until either runs out; the bytes copied.</summary>
+    private int CopyBuffered(Span<byte> destination)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            if (_state == ChunkState.Data)
+            {
+                var available = _connection.Buffered;
+                if (available.IsEmpty) break;
+                var count = (int)Math.Min(Math.Min(available.Length, _remaining), destination.Length - total);
+                available[..count].CopyTo(destination[total..]);
+                _connection.Consume(count);
+                total += count;
+                _remaining -= count;
+                if (_remaining == 0) _state = ChunkState.DataEnd;
+            }
+            else if (!TryReadFraming())
+            {
+                break;
+            }
+        }
+        return total;
     }
 
     /// <summary>Reads to the end of the body from what is already buffered, without waiting on the network (the

@@ -43,6 +43,26 @@ public sealed class ResponseBodyTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_SeveralChunksAlreadyReceived_ComeBackFromOneRead()
+    {
+        // Three SSE events, one chunk each, arrived together: the relay must see them at once to flush them together.
+        var events = new[] { "data: one\n\n", "data: two\n\n", "data: three\n\n" };
+        var (response, connection) = await OpenAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + string.Concat(events.Select(e => $"{e.Length:x}\r\n{e}\r\n")));
+        using (response)
+        {
+            var buffer = new byte[4096];
+            var read = await response.Body.ReadAsync(buffer).AsTask().WaitAsync(RawServer.Timeout);
+
+            Assert.Equal(string.Concat(events), Encoding.Latin1.GetString(buffer, 0, read));
+            Assert.False(response.Body.IsComplete);
+            await connection.WriteAsync("0\r\n\r\n");
+            Assert.Equal(0, await response.Body.ReadAsync(buffer).AsTask().WaitAsync(RawServer.Timeout));
+            Assert.True(response.Body.IsComplete);
+        }
+    }
+
+    [Fact]
     public async Task ReadAsync_ContentLength_ReadsExactlyThatManyBytes()
     {
         var (response, _) = await OpenAsync("HTTP/1.1 200 OK\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz");
