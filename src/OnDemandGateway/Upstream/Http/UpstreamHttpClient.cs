@@ -87,6 +87,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
             connection ??= await UpstreamConnection.ConnectAsync(origin, options, _pool.Now, cancellationToken);
             var answered = 0;
             var reusable = false;
+            var malformed = false;
             try
             {
                 connection.BeginRequest();
@@ -112,7 +113,11 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
             }
             catch (Exception e) when (answered > 0 && !cancellationToken.IsCancellationRequested && e is HttpRequestException or IOException)
             {
-                // Some answers came: keep them; the rest fail below.
+                // Some answers came: keep them; the one that broke carries its own error, the rest fail below.
+                replies[answered++] = UpstreamReply.Failed(e);
+                // A malformed or oversized answer says nothing about pipelining; a connection that ended does.
+                malformed = e is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse };
+                if (!malformed) _noPipelining.TryAdd(origin, true);
             }
             catch
             {
@@ -123,8 +128,10 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
             else connection.Dispose();
             if (answered < requests.Count)
             {
-                _noPipelining.TryAdd(origin, true);
-                var ended = new HttpRequestException(HttpRequestError.ResponseEnded, "The upstream did not answer every request sent on one connection (no HTTP/1.1 pipelining).");
+                if (!malformed) _noPipelining.TryAdd(origin, true);   // the server closed after an answer
+                var ended = new HttpRequestException(HttpRequestError.ResponseEnded, malformed
+                    ? "An earlier answer on the same connection was malformed, so this one was not read."
+                    : "The upstream did not answer every request sent on one connection (no HTTP/1.1 pipelining).");
                 for (var i = answered; i < requests.Count; i++) replies[i] = UpstreamReply.Failed(ended);
             }
             return replies;

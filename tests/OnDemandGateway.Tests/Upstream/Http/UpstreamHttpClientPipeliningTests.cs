@@ -140,6 +140,23 @@ public sealed class UpstreamHttpClientPipeliningTests : IDisposable
     }
 
     [Fact]
+    public async Task PostPipelinedAsync_OversizedReplyInsideTheBatch_FailsAsInvalid_AndTheOriginKeepsPipelining()
+    {
+        var batch = Batch(1, 2, 3);
+        using var connection = await _server.AcceptAsync();
+        for (var n = 1; n <= 3; n++) AssertRequest(await connection.ReadRequestAsync(), n);
+        await connection.WriteAsync(Reply("one") + Reply(new string('x', 2000)) + Reply("three"));
+        var replies = await batch;
+
+        AssertReply(replies[0], 200, "one");
+        var oversized = Assert.IsType<HttpRequestException>(replies[1].Failure);
+        Assert.Equal(HttpRequestError.InvalidResponse, oversized.HttpRequestError);
+        AssertEnded(replies[2]);   // not read: the connection is closed after a malformed answer
+        Assert.True(_client.Pipelines(_server.Origin()));   // the server did pipeline; one answer was too big
+        Assert.Equal(0, _client.Pool.IdleCount);
+    }
+
+    [Fact]
     public async Task PostPipelinedAsync_ErrorStatusInsideTheBatch_IsReturnedAsItsReply_AndTheRestStillArrive()
     {
         var batch = Batch(1, 2, 3);
