@@ -28,16 +28,20 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         var sent = await SendAsync(credential, Prefix(credential), static id => OnDemandRequests.CreateSession(id), externalUserId, true, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
-        var body = await response.ReadBodyAsync(MaxBodyBytes, cancellationToken);
+        return SessionIn(response.StatusCode, await response.ReadBodyAsync(MaxBodyBytes, cancellationToken));
+    }
+
+    /// <summary>The new session's id from a successful creation's body (<c>data.id</c>).</summary>
+    private static UpstreamResult<string> SessionIn(int status, byte[] body)
+    {
         try
         {
-            var id = OnDemandResponses.SessionId(body);
-            if (!string.IsNullOrEmpty(id)) return UpstreamResult<string>.Ok(id);
+            if (OnDemandResponses.SessionId(body) is { Length: > 0 } id) return UpstreamResult<string>.Ok(id);
         }
         catch (System.Text.Json.JsonException)
         {
         }
-        return new UpstreamError(UpstreamErrorKind.InvalidResponse, response.StatusCode, null, "session creation returned no data.id");
+        return new UpstreamError(UpstreamErrorKind.InvalidResponse, status, null, "session creation returned no data.id");
     }
 
     /// <summary>Creates <paramref name="count"/> sessions with one round trip where the upstream allows it
@@ -46,14 +50,14 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
     /// creates its session itself, with the full 401 handling).</summary>
     public async Task<UpstreamResult<string>[]> CreateSessionsAsync(CredentialState credential, int count, CancellationToken cancellationToken)
     {
-        UpstreamHeader[]? headers = null;
+        AccountToken? token = null;
         if (credential.IsAccount)
         {
-            var token = await GetTokenAsync(credential, cancellationToken);
-            if (!token.IsSuccess) return Enumerable.Repeat(UpstreamResult<string>.Fail(token.Error!), count).ToArray();
-            headers = AuthHeaders(credential, token.Value, sessionCreation: true);
+            var current = await GetTokenAsync(credential, cancellationToken);
+            if (!current.IsSuccess) return Enumerable.Repeat(UpstreamResult<string>.Fail(current.Error!), count).ToArray();
+            token = current.Value;
         }
-        headers ??= AuthHeaders(credential, null, sessionCreation: true);
+        var headers = AuthHeaders(credential, token, sessionCreation: true);
         var requests = new UpstreamRequest[count];
         for (var i = 0; i < count; i++) requests[i] = new UpstreamRequest(Prefix(credential), headers, OnDemandRequests.CreateSession("odg-" + Runtime.UniqueIds.Next()));
         UpstreamReply[] replies;
@@ -72,15 +76,7 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
     {
         if (reply.Failure is not null) return UpstreamErrorClassifier.FromException(reply.Failure, clientAborted: false, timedOut: false);
         var head = reply.Head!;
-        if (!UpstreamErrorClassifier.IsSuccess(head.Status)) return UpstreamErrorClassifier.FromReply(head, reply.Body!);
-        try
-        {
-            if (OnDemandResponses.SessionId(reply.Body) is { Length: > 0 } id) return UpstreamResult<string>.Ok(id);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-        }
-        return new UpstreamError(UpstreamErrorKind.InvalidResponse, head.Status, null, "session creation returned no data.id");
+        return UpstreamErrorClassifier.IsSuccess(head.Status) ? SessionIn(head.Status, reply.Body!) : UpstreamErrorClassifier.FromReply(head, reply.Body!);
     }
 
     private static UpstreamHeader[] AuthHeaders(CredentialState credential, AccountToken? token, bool sessionCreation) => token is null

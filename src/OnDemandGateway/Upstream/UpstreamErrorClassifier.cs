@@ -64,19 +64,11 @@ internal static class UpstreamErrorClassifier
     }
 
     /// <summary>A <c>Retry-After</c> value: delay seconds or an HTTP date; null when absent or unreadable.</summary>
-    public static TimeSpan? ReadRetryAfter(string? value) =>
-        value is not null && RetryConditionHeaderValue.TryParse(value, out var header) ? ReadRetryAfter(header) : null;
-
-    public static TimeSpan? ReadRetryAfter(RetryConditionHeaderValue? header)
+    public static TimeSpan? ReadRetryAfter(string? value)
     {
-        if (header is null) return null;
-        if (header.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        if (header.Date is { } date)
-        {
-            var wait = date - DateTimeOffset.UtcNow;
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-        return null;
+        if (value is null || !RetryConditionHeaderValue.TryParse(value, out var header)) return null;
+        var wait = header.Delta ?? header.Date - DateTimeOffset.UtcNow;
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
     /// <summary>Classifies an exception thrown while calling the upstream. <paramref name="clientAborted"/> and

@@ -100,22 +100,12 @@ internal sealed class ResponseBody : Stream
     /// end of a chunked body usually arrives with its last event). False when more bytes are needed.</summary>
     public bool TryFinishBuffered()
     {
-        while (!IsComplete)
+        if (!_chunked) return IsComplete;
+        Span<byte> discard = stackalloc byte[512];
+        while (!IsComplete && CopyBuffered(discard) > 0)
         {
-            if (_chunked && _state == ChunkState.Data)
-            {
-                var skip = (int)Math.Min(_connection.Buffered.Length, _remaining);
-                _connection.Consume(skip);
-                _remaining -= skip;
-                if (_remaining > 0) return false;
-                _state = ChunkState.DataEnd;
-            }
-            else if (!_chunked || !TryReadFraming())
-            {
-                return IsComplete;
-            }
         }
-        return true;
+        return IsComplete;
     }
 
     /// <summary>Consumes one buffered framing line (chunk size, the line end after chunk data, or a trailer).

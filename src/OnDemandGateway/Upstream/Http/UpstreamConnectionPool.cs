@@ -86,11 +86,11 @@ internal sealed class UpstreamConnectionPool : IDisposable
         var expired = new List<UpstreamConnection>();
         lock (_gate)
         {
-            foreach (var (origin, stack) in _idle)
+            foreach (var stack in _idle.Values)
             {
-                if (!stack.Any(connection => Expired(connection, now))) continue;
-                var kept = stack.Reverse().Where(connection => !Expired(connection, now)).ToList();
-                expired.AddRange(stack.Where(connection => Expired(connection, now)));
+                var kept = new List<UpstreamConnection>(stack.Count);
+                foreach (var connection in stack.Reverse()) (Expired(connection, now) ? expired : kept).Add(connection);
+                if (kept.Count == stack.Count) continue;
                 stack.Clear();
                 foreach (var connection in kept) stack.Push(connection);
             }

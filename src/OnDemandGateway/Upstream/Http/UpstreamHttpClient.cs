@@ -31,37 +31,25 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
     public UpstreamConnectionPool Pool => _pool;
 
     /// <summary>Sends <c>POST {origin}{path}</c> with a JSON body and returns once the response head is in.</summary>
-    public async Task<UpstreamHttpResponse> PostAsync(UpstreamOrigin origin, string path, IReadOnlyList<UpstreamHeader> headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public Task<UpstreamHttpResponse> PostAsync(UpstreamOrigin origin, string path, IReadOnlyList<UpstreamHeader> headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         CheckHeaders(headers);   // before a connection is taken: a refused request must not cost (or leak) one
-        for (var attempt = 0; ; attempt++)
+        return OnConnectionAsync(origin, (Client: this, origin, path, headers, body), static async (connection, state, cancellationToken) =>
         {
-            var connection = _pool.Rent(origin);
-            var reused = connection is not null;
-            connection ??= await UpstreamConnection.ConnectAsync(origin, options, _pool.Now, cancellationToken);
-            var request = Compose(connection, origin, path, headers, body.Span, out var length);
+            var (client, origin, path, headers, body) = state;
+            var buffer = ArrayPool<byte>.Shared.Rent(RequestSize(connection, origin, path, headers, body.Length));
             try
             {
-                connection.BeginRequest();
-                await connection.WriteAsync(request.AsMemory(0, length), cancellationToken);
-                var head = await ReadHeadAsync(connection, cancellationToken);
-                return new UpstreamHttpResponse(head, connection, _pool);
-            }
-            catch (Exception e) when (reused && attempt == 0 && connection.Received == 0 && !cancellationToken.IsCancellationRequested
-                                      && e is HttpRequestException or IOException)
-            {
-                connection.Dispose();   // a stale keep-alive connection: once more on a fresh one
-            }
-            catch
-            {
-                connection.Dispose();
-                throw;
+                var length = 0;
+                WriteRequest(buffer, ref length, connection, origin, path, headers, body.Span);
+                await connection.WriteAsync(buffer.AsMemory(0, length), cancellationToken);
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(request);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
-        }
+            return new UpstreamHttpResponse(await client.ReadHeadAsync(connection, cancellationToken), connection, client._pool);
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -73,68 +61,93 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
     /// </summary>
     public async Task<UpstreamReply[]> PostPipelinedAsync(UpstreamOrigin origin, IReadOnlyList<UpstreamRequest> requests, int maxBodyBytes, CancellationToken cancellationToken)
     {
-        var replies = new UpstreamReply[requests.Count];
         foreach (var request in requests) CheckHeaders(request.Headers);
         if (requests.Count == 1 || _noPipelining.ContainsKey(origin))
         {
+            var replies = new UpstreamReply[requests.Count];
             for (var i = 0; i < requests.Count; i++) replies[i] = await PostWholeAsync(origin, requests[i], maxBodyBytes, cancellationToken);
             return replies;
         }
+        return await OnConnectionAsync(origin, (Client: this, origin, requests, maxBodyBytes), static (connection, state, cancellationToken) =>
+            state.Client.ExchangeBatchAsync(connection, state.origin, state.requests, state.maxBodyBytes, cancellationToken), cancellationToken);
+    }
+
+    private async Task<UpstreamReply[]> ExchangeBatchAsync(UpstreamConnection connection, UpstreamOrigin origin, IReadOnlyList<UpstreamRequest> requests, int maxBodyBytes, CancellationToken cancellationToken)
+    {
+        var size = 0;
+        foreach (var request in requests) size += RequestSize(connection, origin, request.Path, request.Headers, request.Body.Length);
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var length = 0;
+            foreach (var request in requests) WriteRequest(buffer, ref length, connection, origin, request.Path, request.Headers, request.Body.Span);
+            await connection.WriteAsync(buffer.AsMemory(0, length), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var replies = new UpstreamReply[requests.Count];
+        var answered = 0;
+        Exception? failure = null;
+        try
+        {
+            while (answered < requests.Count)
+            {
+                var head = await ReadHeadAsync(connection, cancellationToken);
+                var body = await new UpstreamHttpResponse(head, connection, _pool).ReadBodyAsync(maxBodyBytes, cancellationToken);
+                replies[answered++] = new UpstreamReply(head, body, null);
+                if (head.ConnectionClose) break;
+            }
+        }
+        catch (Exception e) when (answered > 0 && !cancellationToken.IsCancellationRequested && e is HttpRequestException or IOException)
+        {
+            // Some answers came: keep them; the one that broke carries its own error, the rest fail below.
+            failure = e;
+            replies[answered++] = UpstreamReply.Failed(e);
+        }
+        if (failure is null && answered == requests.Count && !replies[^1].Head!.ConnectionClose) _pool.Return(connection);
+        else connection.Dispose();
+        // A malformed or oversized answer says nothing about pipelining; a connection that ended early does.
+        var malformed = failure is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse };
+        if (!malformed && (failure is not null || answered < requests.Count)) _noPipelining.TryAdd(origin, true);
+        if (answered < requests.Count)
+        {
+            var ended = new HttpRequestException(HttpRequestError.ResponseEnded, malformed
+                ? "An earlier answer on the same connection was malformed, so this one was not read."
+                : "The upstream did not answer every request sent on one connection (no HTTP/1.1 pipelining).");
+            for (var i = answered; i < requests.Count; i++) replies[i] = UpstreamReply.Failed(ended);
+        }
+        return replies;
+    }
+
+    /// <summary>Runs one exchange on a pooled connection to <paramref name="origin"/>, or a new one. A pooled
+    /// connection that fails before any byte of an answer arrived (the server closed it while it sat idle) is
+    /// replaced by a new one, once, as HttpClient does. On success the exchange owns the connection; on failure
+    /// it is closed.</summary>
+    private async Task<T> OnConnectionAsync<TState, T>(UpstreamOrigin origin, TState state, Func<UpstreamConnection, TState, CancellationToken, Task<T>> exchange, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
             var connection = _pool.Rent(origin);
             var reused = connection is not null;
             connection ??= await UpstreamConnection.ConnectAsync(origin, options, _pool.Now, cancellationToken);
-            var answered = 0;
-            var reusable = false;
-            var malformed = false;
             try
             {
                 connection.BeginRequest();
-                await WriteAllAsync(connection, origin, requests, cancellationToken);
-                for (; answered < requests.Count; answered++)
-                {
-                    var head = await ReadHeadAsync(connection, cancellationToken);
-                    var response = new UpstreamHttpResponse(head, connection, _pool);
-                    replies[answered] = new UpstreamReply(head, await response.ReadBodyAsync(maxBodyBytes, cancellationToken), null);
-                    if (head.ConnectionClose)
-                    {
-                        answered++;
-                        break;
-                    }
-                }
-                reusable = answered == requests.Count && !replies[^1].Head!.ConnectionClose;
+                return await exchange(connection, state, cancellationToken);
             }
             catch (Exception e) when (reused && attempt == 0 && connection.Received == 0 && !cancellationToken.IsCancellationRequested
                                       && e is HttpRequestException or IOException)
             {
                 connection.Dispose();   // a stale keep-alive connection: once more on a fresh one
-                continue;
-            }
-            catch (Exception e) when (answered > 0 && !cancellationToken.IsCancellationRequested && e is HttpRequestException or IOException)
-            {
-                // Some answers came: keep them; the one that broke carries its own error, the rest fail below.
-                replies[answered++] = UpstreamReply.Failed(e);
-                // A malformed or oversized answer says nothing about pipelining; a connection that ended does.
-                malformed = e is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse };
-                if (!malformed) _noPipelining.TryAdd(origin, true);
             }
             catch
             {
                 connection.Dispose();
                 throw;
             }
-            if (reusable) _pool.Return(connection);
-            else connection.Dispose();
-            if (answered < requests.Count)
-            {
-                if (!malformed) _noPipelining.TryAdd(origin, true);   // the server closed after an answer
-                var ended = new HttpRequestException(HttpRequestError.ResponseEnded, malformed
-                    ? "An earlier answer on the same connection was malformed, so this one was not read."
-                    : "The upstream did not answer every request sent on one connection (no HTTP/1.1 pipelining).");
-                for (var i = answered; i < requests.Count; i++) replies[i] = UpstreamReply.Failed(ended);
-            }
-            return replies;
         }
     }
 
@@ -151,43 +164,6 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
             return UpstreamReply.Failed(e);
-        }
-    }
-
-    private static async ValueTask WriteAllAsync(UpstreamConnection connection, UpstreamOrigin origin, IReadOnlyList<UpstreamRequest> requests, CancellationToken cancellationToken)
-    {
-        var parts = new (byte[] Buffer, int Length)[requests.Count];
-        var total = 0;
-        try
-        {
-            for (var i = 0; i < requests.Count; i++)
-            {
-                var buffer = Compose(connection, origin, requests[i].Path, requests[i].Headers, requests[i].Body.Span, out var length);
-                parts[i] = (buffer, length);
-                total += length;
-            }
-            var all = ArrayPool<byte>.Shared.Rent(total);
-            try
-            {
-                var at = 0;
-                foreach (var (buffer, length) in parts)
-                {
-                    buffer.AsSpan(0, length).CopyTo(all.AsSpan(at));
-                    at += length;
-                }
-                await connection.WriteAsync(all.AsMemory(0, total), cancellationToken);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(all);
-            }
-        }
-        finally
-        {
-            foreach (var (buffer, _) in parts)
-            {
-                if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
-            }
         }
     }
 
@@ -218,19 +194,25 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         }
     }
 
-    /// <summary>The request line, headers and body in one pooled buffer (returned by the caller). The target's
-    /// base path is <paramref name="origin"/>'s: a pooled connection may have been opened for another base path
-    /// on the same host.</summary>
-    private static byte[] Compose(UpstreamConnection connection, UpstreamOrigin origin, string path, IReadOnlyList<UpstreamHeader> headers, ReadOnlySpan<byte> body, out int length)
+    /// <summary>At most how many bytes <see cref="WriteRequest"/> writes for this request.</summary>
+    private static int RequestSize(UpstreamConnection connection, UpstreamOrigin origin, string path, IReadOnlyList<UpstreamHeader> headers, int bodyLength)
     {
-        var proxyPrefix = connection.ViaProxy ? "http://" + origin.Authority : "";
-        var size = 160 + Encoding.UTF8.GetMaxByteCount((connection.ProxyAuthorizationValue?.Length ?? 0) + proxyPrefix.Length + origin.BasePath.Length + path.Length + origin.Authority.Length) + body.Length;
+        var size = 160 + bodyLength + Encoding.UTF8.GetMaxByteCount((connection.ProxyAuthorizationValue?.Length ?? 0)
+            + (connection.ViaProxy ? 7 + origin.Authority.Length : 0) + origin.BasePath.Length + path.Length + origin.Authority.Length);
         for (var i = 0; i < headers.Count; i++) size += 4 + Encoding.UTF8.GetMaxByteCount(headers[i].Name.Length + headers[i].Value.Length);
-        var buffer = ArrayPool<byte>.Shared.Rent(size);
-        var span = buffer.AsSpan();
-        var at = 0;
+        return size;
+    }
+
+    /// <summary>Writes the request line, headers and body at <paramref name="at"/>. The target's base path is
+    /// <paramref name="origin"/>'s: a pooled connection may have been opened for another base path on the same host.</summary>
+    private static void WriteRequest(Span<byte> span, ref int at, UpstreamConnection connection, UpstreamOrigin origin, string path, IReadOnlyList<UpstreamHeader> headers, ReadOnlySpan<byte> body)
+    {
         Append(span, ref at, Post);
-        AppendText(span, ref at, proxyPrefix);
+        if (connection.ViaProxy)
+        {
+            AppendText(span, ref at, "http://");
+            AppendText(span, ref at, origin.Authority);
+        }
         AppendText(span, ref at, origin.BasePath);
         AppendText(span, ref at, path);
         Append(span, ref at, Version);
@@ -255,8 +237,6 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         }
         Append(span, ref at, Crlf);
         Append(span, ref at, body);
-        length = at;
-        return buffer;
     }
 
     private static void Append(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)
