@@ -11,6 +11,9 @@ internal sealed class UpstreamHttpResponse : IDisposable
     internal static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(2);
     internal const int DrainLimit = 64 * 1024;
 
+    /// <summary>First buffer for a body of unannounced length (grown by doubling).</summary>
+    private const int InitialBodyBuffer = 4 * 1024;
+
     private readonly UpstreamConnectionPool _pool;
     private UpstreamConnection? _connection;
 
@@ -35,19 +38,36 @@ internal sealed class UpstreamHttpResponse : IDisposable
         {
             if (length > maxBytes) throw ResponseHeadParser.Invalid($"a body of {length} bytes (at most {maxBytes} are read)");
             var exact = new byte[length];
-            var filled = 0;
-            while (filled < exact.Length) filled += await Body.ReadAsync(exact.AsMemory(filled), cancellationToken);
+            var copied = 0;
+            while (copied < exact.Length) copied += await Body.ReadAsync(exact.AsMemory(copied), cancellationToken);
             return exact;
         }
-        var output = new MemoryStream();
-        var chunk = new byte[8 * 1024];
-        int read;
-        while ((read = await Body.ReadAsync(chunk, cancellationToken)) > 0)
+        // Chunked (or until close): read into a pooled buffer, grown as needed, and copy out the exact body. A
+        // chunked reply usually arrives whole, so this is one read, one copy and no garbage but the result.
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBodyBuffer);
+        var filled = 0;
+        try
         {
-            if (output.Length + read > maxBytes) throw ResponseHeadParser.Invalid($"a body longer than {maxBytes} bytes");
-            output.Write(chunk, 0, read);
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await Body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                if (read == 0) break;
+                filled += read;
+                if (filled > maxBytes) throw ResponseHeadParser.Invalid($"a body longer than {maxBytes} bytes");
+            }
+            return buffer.AsSpan(0, filled).ToArray();
         }
-        return output.ToArray();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Releases the connection; a body not read to its end closes it (aborting the upstream's work).</summary>

@@ -72,6 +72,24 @@ public sealed class UpstreamHttpResponseTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadBodyAsync_ChunkedBodyOfManyKilobytes_ComesBackWholeAndInOrder()
+    {
+        // Larger than the first pooled buffer, in chunks of uneven size: the buffer grows and nothing is lost.
+        var expected = new StringBuilder();
+        var reply = new StringBuilder("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (var i = 0; i < 40; i++)
+        {
+            var chunk = new string((char)('a' + i % 26), 100 + i * 37);
+            expected.Append(chunk);
+            reply.Append($"{chunk.Length:x}\r\n{chunk}\r\n");
+        }
+        reply.Append("0\r\n\r\n");
+        var (response, _) = await OpenAsync(reply.ToString());
+        using (response) Assert.Equal(expected.ToString(), Encoding.UTF8.GetString(await ReadBody(response, expected.Length)));
+        Assert.Equal(1, _client.Pool.IdleCount);
+    }
+
+    [Fact]
     public async Task ReadBodyAsync_CloseDelimitedOverTheMaximum_IsInvalidResponse()
     {
         var (response, connection) = await OpenAsync("HTTP/1.1 200 OK\r\n\r\n" + new string('x', 100));
