@@ -82,6 +82,11 @@ for t in "${TARGETS[@]}"; do
   line+=" $(num "$idle" 0) / $(num "$peak" 0) |"
 done
 echo "$line | | ≤ 80 / 200 MB |"
+line="| peak RSS, MB: non-stream 32 / 256 conn., 50-event streams, paced 2,000 conn. |"
+for t in "${TARGETS[@]}"; do
+  line+=" $(num "$(v nonstream-c32 "$t" peak_rss_mb)" 0) / $(num "$(v nonstream-c256 "$t" peak_rss_mb)" 0) / $(num "$(v stream50-c32 "$t" peak_rss_mb)" 0) / $(num "$(v paced-c2000 "$t" peak_rss_mb)" 0) |"
+done
+echo "$line | | |"
 line="| failed requests (all scenarios) |"
 for t in "${TARGETS[@]}"; do line+=" $(jq -s --arg t "$t" '[.[] | select(.target==$t) | (.errors // 0)] | add // 0' "$F") |"; done
 echo "$line | | 0 |"
