@@ -37,6 +37,8 @@ internal static class ConfigSettings
         Whole("session_pool_size", "SESSION_POOL_SIZE", 0, (o, x) => o with { SessionPoolSize = x }),
         new("port", "PORT", false, (o, v, _) => o with { Port = (int)v.Integer(1, 65535, "a port number from 1 to 65535") }),
         new("log_path", "LOG_PATH", false, (o, v, _) => o with { LogPath = NullIfEmpty(v.String(allowEmpty: true)) }),
+        Number("log_max_mb", "LOG_MAX_MB", positive: false, (o, x) => o with { LogMaxMegabytes = x }),
+        Whole("log_backups", "LOG_BACKUPS", 1, (o, x) => o with { LogBackups = x }),
         new("log_level", "LOG_LEVEL", false, (o, v, _) => o with { LogLevel = Level(v) }),
         new("log_format", "LOG_FORMAT", false, (o, v, w) => o with { LogFormat = Format(v, w) }),
         new("data_dir", "DATA_DIR", false, (o, v, _) => o with { DataDir = v.String() }),

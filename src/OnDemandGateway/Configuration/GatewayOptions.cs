@@ -48,6 +48,10 @@ public sealed record GatewayOptions
 
     public int Port { get; init; } = 7860;
     public string? LogPath { get; init; }
+    /// <summary>The log file is rotated before it grows past this many MB (0 = never).</summary>
+    public double LogMaxMegabytes { get; init; } = 100;
+    /// <summary>Rotated log files kept (<c>LOG_PATH.1</c> … <c>LOG_PATH.N</c>).</summary>
+    public int LogBackups { get; init; } = 5;
     public string LogLevel { get; init; } = "Information";
     public string? LogFormat { get; init; }
     public string DataDir { get; init; } = "./data";

@@ -2,9 +2,10 @@ using System.Threading.Channels;
 
 namespace OnDemandGateway.Logging;
 
-/// <summary>Appends log lines to <c>LOG_PATH</c>. Callers only format and enqueue; one background task writes
-/// and flushes whenever the queue runs dry, so a slow disk never stalls a request. If the queue is full the
-/// line is dropped and counted, and the count is written to the file once there is room.</summary>
+/// <summary>Appends log lines to <c>LOG_PATH</c>, rotated by size (<see cref="RotatingLogFile"/>). Callers only
+/// format and enqueue; one background task writes and flushes whenever the queue runs dry, so a slow disk never
+/// stalls a request. If the queue is full the line is dropped and counted, and the count is written to the file
+/// once there is room.</summary>
 [ProviderAlias("File")]
 internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
@@ -14,19 +15,17 @@ internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScop
     private readonly Channel<string> _queue = Channel.CreateBounded<string>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly LogLineFormatter _formatter;
-    private readonly StreamWriter _writer;
+    private readonly RotatingLogFile _file;
     private readonly Task _pump;
     private IExternalScopeProvider? _scopes;
     private long _dropped;
 
-    public FileLoggerProvider(string path, LogLineFormatter formatter)
+    /// <param name="maxBytes">Rotate before the file would grow past this; 0 never rotates.</param>
+    /// <param name="backups">Rotated files kept (<c>path.1</c> … <c>path.N</c>).</param>
+    public FileLoggerProvider(string path, LogLineFormatter formatter, long maxBytes = 0, int backups = 1)
     {
         _formatter = formatter;
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
-        // ReadWrite sharing lets operators tail the file (and rotate it by copy-truncate).
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        _writer = new StreamWriter(stream) { AutoFlush = false };
+        _file = new RotatingLogFile(path, maxBytes, backups);
         _pump = Task.Run(PumpAsync);
     }
 
@@ -45,10 +44,10 @@ internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScop
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var line)) await _writer.WriteLineAsync(line).ConfigureAwait(false);
+            while (reader.TryRead(out var line)) await _file.WriteLineAsync(line).ConfigureAwait(false);
             var dropped = Interlocked.Exchange(ref _dropped, 0);
-            if (dropped > 0) await _writer.WriteLineAsync($"[file logger] {dropped} line(s) dropped: the log queue was full").ConfigureAwait(false);
-            await _writer.FlushAsync().ConfigureAwait(false);
+            if (dropped > 0) await _file.WriteLineAsync($"[file logger] {dropped} line(s) dropped: the log queue was full").ConfigureAwait(false);
+            await _file.FlushAsync().ConfigureAwait(false);
         }
     }
 
@@ -58,6 +57,6 @@ internal sealed class FileLoggerProvider : ILoggerProvider, ISupportExternalScop
         _queue.Writer.TryComplete();
         try { _pump.Wait(DrainTimeout); }
         catch (AggregateException) { /* a failed disk write must not fail shutdown */ }
-        _writer.Dispose();
+        _file.Dispose();
     }
 }

@@ -21,8 +21,10 @@ internal static class GatewayLoggingExtensions
         if (!string.IsNullOrWhiteSpace(options.LogPath))
         {
             var path = options.LogPath;
+            var maxBytes = (long)(Math.Min(options.LogMaxMegabytes, 1e12) * 1024 * 1024);   // 1e12 MB: "never" in practice, no overflow
             // Registered as a factory (not an instance) so the container disposes it, which drains the queue.
-            builder.Services.AddSingleton<ILoggerProvider>(services => new FileLoggerProvider(path, services.GetRequiredService<LogLineFormatter>()));
+            builder.Services.AddSingleton<ILoggerProvider>(services =>
+                new FileLoggerProvider(path, services.GetRequiredService<LogLineFormatter>(), maxBytes, options.LogBackups));
         }
 
         logging.SetMinimumLevel(level);

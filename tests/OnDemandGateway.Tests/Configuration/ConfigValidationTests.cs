@@ -42,6 +42,8 @@ public sealed class ConfigValidationTests
     [InlineData("ONDEMAND_AUTH_BASE", "not a url", """ONDEMAND_AUTH_BASE: must be an absolute http:// or https:// URL (got "not a url")""")]
     [InlineData("MODEL_MAPPING", "[1]", "MODEL_MAPPING: must be an object of model name → endpointId (got an array)")]
     [InlineData("MODEL_PRICES", "{\"gpt-4o\": }", "MODEL_PRICES: invalid JSON at line 1, position 12")]
+    [InlineData("LOG_MAX_MB", "-1", """LOG_MAX_MB: must be a number, 0 or more (got "-1")""")]
+    [InlineData("LOG_BACKUPS", "0", """LOG_BACKUPS: must be a whole number, 1 or more (got "0")""")]
     public void Load_BadEnvironmentValue_ThrowsMessageNamingVariable(string key, string value, string message)
     {
         using var scenario = new ConfigScenario();

@@ -24,6 +24,18 @@ public sealed class GatewayConfigLoaderTests
     }
 
     [Fact]
+    public void Load_LogRotation_DefaultsTo100MbAndFiveBackups_AndReadsFileAndEnvironment()
+    {
+        using var defaults = new ConfigScenario();
+        var options = defaults.Load().Options;
+        Assert.Equal((100.0, 5), (options.LogMaxMegabytes, options.LogBackups));
+
+        using var scenario = new ConfigScenario().WithFile("""{"log_max_mb": 0.5, "log_backups": 2}""");
+        Assert.Equal((0.5, 2), (scenario.Load().Options.LogMaxMegabytes, scenario.Load().Options.LogBackups));
+        Assert.Equal(0, scenario.Load(("LOG_MAX_MB", "0")).Options.LogMaxMegabytes);
+    }
+
+    [Fact]
     public void Load_FileAndEnvironment_EnvironmentOverridesFileOverridesDefaults()
     {
         using var scenario = new ConfigScenario().WithFile("""
