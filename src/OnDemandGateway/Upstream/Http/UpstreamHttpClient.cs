@@ -25,8 +25,12 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
 
     private readonly UpstreamConnectionPool _pool = new(options, time);
 
-    // Origins seen to answer a pipelined batch incompletely: their batches are sent one request at a time.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<UpstreamOrigin, bool> _noPipelining = new();
+    /// <summary>How long an origin that answered a batch incompletely gets one request per round trip before a
+    /// batch is pipelined to it again (a proxy or load balancer in between may have changed, or had a bad moment).</summary>
+    internal static readonly TimeSpan PipeliningRetryAfter = TimeSpan.FromMinutes(10);
+
+    // Origins seen to answer a pipelined batch incompletely, with when: their batches go one request at a time.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<UpstreamOrigin, long> _noPipelining = new();
 
     public UpstreamConnectionPool Pool => _pool;
 
@@ -57,12 +61,13 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
     /// and reads the answers in order, each body whole up to <paramref name="maxBodyBytes"/>. Used for batches
     /// of idempotent-enough work such as creating spare sessions, where a lost answer costs nothing but a retry.
     /// Requests left unanswered (the server closed the connection, or announced it would) fail with
-    /// <see cref="HttpRequestError.ResponseEnded"/>, and the origin's later batches go one request per round trip.
+    /// <see cref="HttpRequestError.ResponseEnded"/>, and the origin's batches go one request per round trip for the
+    /// next <see cref="PipeliningRetryAfter"/>.
     /// </summary>
     public async Task<UpstreamReply[]> PostPipelinedAsync(UpstreamOrigin origin, IReadOnlyList<UpstreamRequest> requests, int maxBodyBytes, CancellationToken cancellationToken)
     {
         foreach (var request in requests) CheckHeaders(request.Headers);
-        if (requests.Count == 1 || _noPipelining.ContainsKey(origin))
+        if (requests.Count == 1 || !Pipelines(origin))
         {
             var replies = new UpstreamReply[requests.Count];
             for (var i = 0; i < requests.Count; i++) replies[i] = await PostWholeAsync(origin, requests[i], maxBodyBytes, cancellationToken);
@@ -111,7 +116,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         else connection.Dispose();
         // A malformed or oversized answer says nothing about pipelining; a connection that ended early does.
         var malformed = failure is HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse };
-        if (!malformed && (failure is not null || answered < requests.Count)) _noPipelining.TryAdd(origin, true);
+        if (!malformed && (failure is not null || answered < requests.Count)) _noPipelining[origin] = time.GetTimestamp();
         if (answered < requests.Count)
         {
             var ended = new HttpRequestException(HttpRequestError.ResponseEnded, malformed
@@ -151,8 +156,15 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         }
     }
 
-    /// <summary>Whether batches to <paramref name="origin"/> are still sent pipelined.</summary>
-    public bool Pipelines(UpstreamOrigin origin) => !_noPipelining.ContainsKey(origin);
+    /// <summary>Whether batches to <paramref name="origin"/> are sent pipelined: yes, unless it answered one
+    /// incompletely less than <see cref="PipeliningRetryAfter"/> ago.</summary>
+    public bool Pipelines(UpstreamOrigin origin)
+    {
+        if (!_noPipelining.TryGetValue(origin, out var since)) return true;
+        if (time.GetElapsedTime(since) < PipeliningRetryAfter) return false;
+        _noPipelining.TryRemove(new KeyValuePair<UpstreamOrigin, long>(origin, since));   // not a newer mark
+        return true;
+    }
 
     private async Task<UpstreamReply> PostWholeAsync(UpstreamOrigin origin, UpstreamRequest request, int maxBodyBytes, CancellationToken cancellationToken)
     {

@@ -119,6 +119,38 @@ public sealed class UpstreamHttpClientPipeliningTests : IDisposable
     }
 
     [Fact]
+    public async Task PostPipelinedAsync_TenMinutesAfterAnIncompleteBatch_PipelinesAgain()
+    {
+        var clock = new OnDemandGateway.Tests.TestSupport.ManualTimeProvider();
+        using var client = new UpstreamHttpClient(new UpstreamHttpOptions { Proxy = null }, clock);
+        Task<UpstreamReply[]> BatchOf(params int[] numbers) =>
+            client.PostPipelinedAsync(_server.Origin("/base"), numbers.Select(Request).ToArray(), 1024, CancellationToken.None).WaitAsync(RawServer.Timeout);
+
+        var first = BatchOf(1, 2);
+        var connection = await _server.AcceptAsync();
+        for (var n = 1; n <= 2; n++) AssertRequest(await connection.ReadRequestAsync(), n);
+        await connection.WriteAsync(Reply("one"));
+        connection.Dispose();
+        AssertEnded((await first)[1]);
+
+        clock.Advance(UpstreamHttpClient.PipeliningRetryAfter - TimeSpan.FromSeconds(1));
+        Assert.False(client.Pipelines(_server.Origin()));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(client.Pipelines(_server.Origin()));
+
+        // Both requests of the next batch arrive before any answer: one send again.
+        var again = BatchOf(3, 4);
+        var next = await _server.AcceptAsync();
+        AssertRequest(await next.ReadRequestAsync(), 3);
+        AssertRequest(await next.ReadRequestAsync(), 4);
+        await next.WriteAsync(Reply("three") + Reply("four"));
+        var replies = await again;
+        AssertReply(replies[0], 200, "three");
+        AssertReply(replies[1], 200, "four");
+        Assert.True(client.Pipelines(_server.Origin()));
+    }
+
+    [Fact]
     public async Task PostPipelinedAsync_FirstReplySaysConnectionClose_KeepsIt_FailsTheSecond_AndLaterBatchesGoOneByOne()
     {
         var batch = Batch(1, 2);
