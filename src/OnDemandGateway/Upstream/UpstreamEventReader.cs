@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using OnDemandGateway.Runtime;
 
 namespace OnDemandGateway.Upstream;
 
@@ -252,13 +253,7 @@ internal sealed class UpstreamEventReader : IDisposable
             _end -= _start;
             _start = 0;
         }
-        if (_end == _buffer.Length)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
-            _buffer.AsSpan(0, _end).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = bigger;
-        }
+        if (_end == _buffer.Length) PooledBytes.Grow(ref _buffer, _end, _buffer.Length * 2);
         var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
         _end += read;
         return read > 0;
@@ -267,10 +262,7 @@ internal sealed class UpstreamEventReader : IDisposable
     private void EnsureDataCapacity(int size)
     {
         if (size <= _data.Length) return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(size, _data.Length * 2));
-        _data.AsSpan(0, _dataLength).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_data);
-        _data = bigger;
+        PooledBytes.Grow(ref _data, _dataLength, Math.Max(size, _data.Length * 2));
     }
 
     public void Dispose()

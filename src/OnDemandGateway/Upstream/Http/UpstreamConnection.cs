@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
+using OnDemandGateway.Runtime;
 
 namespace OnDemandGateway.Upstream.Http;
 
@@ -193,10 +194,7 @@ internal sealed class UpstreamConnection : IDisposable
             else
             {
                 if (_buffer.Length >= limit) throw ResponseHeadParser.Invalid($"more than {limit} bytes without the expected line end");
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(limit, _buffer.Length * 2));
-                _buffer.AsSpan(0, _end).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = larger;
+                PooledBytes.Grow(ref _buffer, _end, Math.Min(limit, _buffer.Length * 2));
             }
         }
         var read = await ReadStreamAsync(_buffer.AsMemory(_end), cancellationToken);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using OnDemandGateway.Runtime;
 
 namespace OnDemandGateway.Upstream.Http;
 
@@ -50,13 +51,7 @@ internal sealed class UpstreamHttpResponse : IDisposable
         {
             while (true)
             {
-                if (filled == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, filled).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
+                if (filled == buffer.Length) PooledBytes.Grow(ref buffer, filled, buffer.Length * 2);
                 var read = await Body.ReadAsync(buffer.AsMemory(filled), cancellationToken);
                 if (read == 0) break;
                 filled += read;

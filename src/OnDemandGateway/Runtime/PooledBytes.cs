@@ -1,0 +1,18 @@
+using System.Buffers;
+
+namespace OnDemandGateway.Runtime;
+
+/// <summary>Growing a buffer rented from <see cref="ArrayPool{T}.Shared"/>: the upstream client's receive buffer,
+/// a chunked body being collected, and the SSE reader's buffers all grow this way.</summary>
+internal static class PooledBytes
+{
+    /// <summary>Replaces <paramref name="buffer"/> with a rented one of at least <paramref name="size"/> bytes that
+    /// starts with its first <paramref name="keep"/> bytes; the old one goes back to the pool.</summary>
+    public static void Grow(ref byte[] buffer, int keep, int size)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(size);
+        buffer.AsSpan(0, keep).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        buffer = larger;
+    }
+}
