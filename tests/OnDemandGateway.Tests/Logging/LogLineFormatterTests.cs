@@ -26,6 +26,18 @@ public sealed class LogLineFormatterTests
         Assert.Equal("[INFO    ][    INFO] 007 20 OnDema 100%", line);
     }
 
+    [Theory]
+    [InlineData("50% done %(message)s", "50% done m")]
+    [InlineData("%%(message)s", "%(message)s")]
+    [InlineData("%(message", "%(message")]
+    [InlineData("%(1x)s %(message)s", "%(1x)s m")]
+    [InlineData("%(message)5.z|%(message)5.s", "%(message)5.z|%(message)5.s")]
+    [InlineData("%(message)-4sEND%", "m   END%")]
+    [InlineData("%(message)99999999999s", "%(message)99999999999s")]
+    [InlineData("%(levelname)07.3s|%(levelno)04d", "    INF|0020")]
+    public void FormatLine_TextThatIsNoPlaceholder_StaysAsWritten(string format, string expected) =>
+        Assert.Equal(expected, Render(format, LogLevel.Information, "m"));
+
     [Fact]
     public void FormatLine_DefaultFormatOutsideRequest_ShowsDashForRequestId()
     {

@@ -74,20 +74,9 @@ internal sealed class UpstreamConnection : IDisposable
             if (proxy is not null && origin.IsHttps) await TunnelAsync(stream, origin, proxy, timeout.Token);
             if (origin.IsHttps)
             {
-                var tls = new SslStream(stream, leaveInnerStreamOpen: false, options.CertificateValidation);
-                stream = tls;
-                try
-                {
-                    await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-                    {
-                        TargetHost = origin.Host,
-                        ApplicationProtocols = [SslApplicationProtocol.Http11],
-                    }, timeout.Token);
-                }
-                catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
-                {
-                    throw new HttpRequestException(HttpRequestError.SecureConnectionError, $"TLS with {origin.Authority} failed: {e.Message}", e);
-                }
+                var plain = stream;
+                stream = null;
+                stream = await StartTlsAsync(plain, origin, options, timeout.Token);
             }
             return new UpstreamConnection(origin, socket, stream, origin.IsHttps ? null : proxy, now);
         }
@@ -95,6 +84,29 @@ internal sealed class UpstreamConnection : IDisposable
         {
             stream?.Dispose();
             socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>TLS over <paramref name="plain"/> (disposed with the result, or on failure). A method of its own
+    /// so System.Net.Security loads only for an https origin.</summary>
+    private static async Task<Stream> StartTlsAsync(Stream plain, UpstreamOrigin origin, UpstreamHttpOptions options, CancellationToken cancellationToken)
+    {
+        var tls = new SslStream(plain, leaveInnerStreamOpen: false, options.CertificateValidation);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = origin.Host,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+            }, cancellationToken);
+            return tls;
+        }
+        catch (Exception e)
+        {
+            await tls.DisposeAsync();
+            if (e is IOException or System.Security.Authentication.AuthenticationException)
+                throw new HttpRequestException(HttpRequestError.SecureConnectionError, $"TLS with {origin.Authority} failed: {e.Message}", e);
             throw;
         }
     }

@@ -24,7 +24,16 @@ internal sealed record UpstreamHttpOptions
 
     /// <summary>The proxy for an origin, as HttpClient would choose it (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY,
     /// NO_PROXY); null means none.</summary>
-    public IWebProxy? Proxy { get; init; } = HttpClient.DefaultProxy;
+    public IWebProxy? Proxy { get; init; } = EnvironmentProxy();
+
+    /// <summary>HttpClient's proxy from the environment, asked only when a proxy variable is set: without one it
+    /// is "no proxy" anyway, and asking would run System.Net.Http's proxy set-up in every gateway.</summary>
+    internal static IWebProxy? EnvironmentProxy(Func<string, string?>? variable = null)
+    {
+        variable ??= Environment.GetEnvironmentVariable;
+        string[] names = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
+        return names.Any(name => !string.IsNullOrWhiteSpace(variable(name))) ? HttpClient.DefaultProxy : null;
+    }
 
     /// <summary>Replaces certificate validation (tests trust their own self-signed certificate with it).</summary>
     public RemoteCertificateValidationCallback? CertificateValidation { get; init; }

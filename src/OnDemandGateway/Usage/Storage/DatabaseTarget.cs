@@ -34,25 +34,30 @@ internal sealed record DatabaseTarget(DatabaseKind Kind, string Location)
             return new(DatabaseKind.Postgres, FromPostgresUrl(value));
 
         if (value.Contains('='))
-        {
-            try
-            {
-                var builder = new NpgsqlConnectionStringBuilder(value);
-                if (string.IsNullOrEmpty(builder.Host))
-                    throw Invalid("the key=value form needs Host=...");
-                return new(DatabaseKind.Postgres, builder.ConnectionString);
-            }
-            catch (ArgumentException)
-            {
-                // The provider's message may echo the value, password included: say only what is wrong.
-                throw Invalid("it looks like a key=value connection string but Npgsql does not accept it (unknown key or bad value)");
-            }
-        }
+            return new(DatabaseKind.Postgres, FromKeyValueString(value));
 
         throw Invalid("expected sqlite:<path>, postgres://user:pass@host:port/db, postgresql://... or an Npgsql key=value string");
     }
 
     private static DatabaseTarget ForSqlite(string path) => new(DatabaseKind.Sqlite, Path.GetFullPath(path));
+
+    // The PostgreSQL forms are read in methods of their own, so a SQLite gateway never loads Npgsql (and the
+    // ADO.NET type-descriptor machinery its connection-string builder brings) just to compile Parse.
+    private static string FromKeyValueString(string value)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(value);
+            if (string.IsNullOrEmpty(builder.Host))
+                throw Invalid("the key=value form needs Host=...");
+            return builder.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            // The provider's message may echo the value, password included: say only what is wrong.
+            throw Invalid("it looks like a key=value connection string but Npgsql does not accept it (unknown key or bad value)");
+        }
+    }
 
     private static string FromPostgresUrl(string value)
     {
