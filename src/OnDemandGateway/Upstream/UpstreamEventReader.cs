@@ -9,7 +9,8 @@ namespace OnDemandGateway.Upstream;
 /// LF or CRLF) into <see cref="UpstreamEvent"/>s. Frames are parsed as JSON, never matched as strings.</summary>
 internal sealed class UpstreamEventReader : IDisposable
 {
-    // Small to start (a frame is ~200 bytes) and doubled on demand: 2,000 open streams rent 10 MB, not 32.
+    // Small to start (a frame is ~200 bytes) and doubled on demand, and handed back whenever no part of a frame
+    // is held while the reader waits for the network: 2,000 streams waiting between deltas hold none.
     private const int InitialBufferSize = 4 * 1024;
     private const int InitialDataSize = 1024;
     private static ReadOnlySpan<byte> DataField => "data:"u8;
@@ -18,10 +19,10 @@ internal sealed class UpstreamEventReader : IDisposable
     private static ReadOnlySpan<byte> ErrorMarker => "[ERROR]"u8;
 
     private readonly Stream _stream;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+    private byte[] _buffer = [];
     private int _start;
     private int _end;
-    private byte[] _data = ArrayPool<byte>.Shared.Rent(InitialDataSize);
+    private byte[] _data = [];
     private int _dataLength;
     private bool _hasData;
     private FrameKind _frameKind;
@@ -247,6 +248,16 @@ internal sealed class UpstreamEventReader : IDisposable
 
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
+        if (_start == _end && !_hasData)
+        {
+            // Nothing of a frame is held: wait for the network without buffers (a zero-byte read, which the
+            // upstream body passes down to its socket), then rent them again.
+            _start = _end = 0;
+            PooledBytes.Release(ref _buffer);
+            PooledBytes.Release(ref _data);
+            _ = await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+        }
+        if (_buffer.Length == 0) _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
         if (_start > 0)
         {
             _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
@@ -262,14 +273,12 @@ internal sealed class UpstreamEventReader : IDisposable
     private void EnsureDataCapacity(int size)
     {
         if (size <= _data.Length) return;
-        PooledBytes.Grow(ref _data, _dataLength, Math.Max(size, _data.Length * 2));
+        PooledBytes.Grow(ref _data, _dataLength, Math.Max(size, Math.Max(InitialDataSize, _data.Length * 2)));
     }
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_buffer);
-        ArrayPool<byte>.Shared.Return(_data);
-        _buffer = [];
-        _data = [];
+        PooledBytes.Release(ref _buffer);
+        PooledBytes.Release(ref _data);
     }
 }

@@ -89,6 +89,44 @@ public sealed class UpstreamEventReaderTests
         Assert.Equal(big, events[0].Text);
     }
 
+    [Fact]
+    public async Task ReadAsync_BetweenFramesOnly_WaitsWithAZeroByteRead()
+    {
+        // Waiting for the next delta holds no buffers (a zero-byte read first); half a frame is kept, so the read
+        // that completes it is an ordinary one.
+        var stream = new RecordingStream(
+            "event:message\ndata:{\"eventType\":\"fulfillment\",\"answer\":\"Hi\"}\n\n",
+            "event:message\nda",
+            "ta:[DONE]\n\n");
+        using var reader = new UpstreamEventReader(stream);
+
+        Assert.Equal("Hi", (await reader.ReadAsync(CancellationToken.None)).Text);
+        Assert.Equal(UpstreamEventKind.Done, (await reader.ReadAsync(CancellationToken.None)).Kind);
+
+        Assert.Equal(["wait", "read 62", "wait", "read 16", "read 11"], stream.Reads);
+    }
+
+    /// <summary>Hands out one scripted piece per read and records each read: "wait" for a zero-byte read.</summary>
+    private sealed class RecordingStream(params string[] pieces) : MemoryStream
+    {
+        private readonly Queue<byte[]> _pieces = new(pieces.Select(Encoding.UTF8.GetBytes));
+
+        public List<string> Reads { get; } = [];
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (buffer.IsEmpty)
+            {
+                Reads.Add("wait");
+                return ValueTask.FromResult(0);
+            }
+            if (!_pieces.TryDequeue(out var piece)) return ValueTask.FromResult(0);
+            piece.CopyTo(buffer);
+            Reads.Add($"read {piece.Length}");
+            return ValueTask.FromResult(piece.Length);
+        }
+    }
+
     /// <summary>Hands out the bytes in fixed-size reads, as a slow network would.</summary>
     private sealed class ChunkedStream(byte[] data, int chunk) : MemoryStream(data)
     {

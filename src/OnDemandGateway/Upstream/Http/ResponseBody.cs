@@ -34,9 +34,21 @@ internal sealed class ResponseBody : Stream
     /// <summary>The whole body has been read (and, when chunked, its trailers).</summary>
     public bool IsComplete { get; private set; }
 
+    /// <summary>A zero-byte read waits, holding no receive buffer, until body bytes may be read (or the
+    /// connection ends); then it returns 0. Otherwise the bytes read, 0 at the end of the body.</summary>
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (IsComplete || buffer.IsEmpty) return 0;
+        if (IsComplete) return 0;
+        if (buffer.IsEmpty)
+        {
+            // Framing already received (the line end after a chunk, the next size line) is consumed first, so a
+            // body between chunks leaves nothing in the connection's buffer and the wait holds none.
+            while (_chunked && _state != ChunkState.Data && TryReadFraming())
+            {
+            }
+            if (!IsComplete) await _connection.WaitForDataAsync(cancellationToken);
+            return 0;
+        }
         if (_untilClose)
         {
             var read = await _connection.ReadAsync(buffer, cancellationToken);

@@ -174,6 +174,16 @@ internal sealed class UpstreamConnection : IDisposable
         _start = _end = 0;
     }
 
+    /// <summary>Waits until the network has bytes for this connection (or its end), holding no receive buffer
+    /// meanwhile: a zero-byte read. A stream whose deltas come seconds apart then holds no 4 KB buffer between
+    /// them.</summary>
+    public async ValueTask WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        if (_end > _start) return;
+        ReleaseBuffer();
+        await ReadStreamAsync(Memory<byte>.Empty, cancellationToken);
+    }
+
     /// <summary>Starts a new exchange on this connection.</summary>
     public void BeginRequest() => Received = 0;
 

@@ -63,6 +63,26 @@ public sealed class ResponseBodyTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_ZeroByteReadBetweenChunks_CompletesWhenTheNextChunkArrives()
+    {
+        // A stream waiting between deltas waits with a zero-byte read: no receive buffer is held meanwhile.
+        var (response, connection) = await OpenAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n");
+        using (response)
+        {
+            Assert.Equal("first", await ReadExactlyAsync(response.Body, 5));
+            var wait = response.Body.ReadAsync(Memory<byte>.Empty).AsTask();
+            Assert.False(wait.IsCompleted);
+
+            await connection.WriteAsync("6\r\nsecond\r\n0\r\n\r\n");
+
+            Assert.Equal(0, await wait.WaitAsync(RawServer.Timeout));
+            Assert.Equal(0, await response.Body.ReadAsync(Memory<byte>.Empty).AsTask().WaitAsync(RawServer.Timeout));
+            Assert.Equal("second", await ReadToEndAsync(response.Body));
+            Assert.True(response.Body.IsComplete);
+        }
+    }
+
+    [Fact]
     public async Task ReadAsync_ContentLength_ReadsExactlyThatManyBytes()
     {
         var (response, _) = await OpenAsync("HTTP/1.1 200 OK\r\nContent-Length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz");
