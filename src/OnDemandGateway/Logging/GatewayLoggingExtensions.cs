@@ -35,6 +35,10 @@ internal static class GatewayLoggingExtensions
             logging.AddFilter("Microsoft", framework);
             logging.AddFilter("System", framework);
             logging.AddFilter("Microsoft.Hosting.Lifetime", level > LogLevel.Information ? level : LogLevel.Information);
+            // ASP.NET Core starts an Activity (and a log scope) for every request while this category logs at any
+            // level, although it only adds "request starting/finished" lines and a second copy of Kestrel's
+            // unhandled-exception line: off, that is two ExecutionContext changes and ~0.5 KB less per request.
+            logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         }
         return builder;
     }

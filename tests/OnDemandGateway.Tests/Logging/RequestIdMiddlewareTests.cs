@@ -108,6 +108,8 @@ public sealed class RequestIdMiddlewareTests : IDisposable
         var factory = app.Services.GetRequiredService<ILoggerFactory>();
 
         Assert.Equal(frameworkInfoEnabled, factory.CreateLogger("Microsoft.AspNetCore.Routing").IsEnabled(LogLevel.Information));
+        // The per-request hosting lines (and the Activity ASP.NET Core starts for them) only when debugging.
+        Assert.Equal(debugMode, factory.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Critical));
         Assert.True(factory.CreateLogger("Microsoft.Hosting.Lifetime").IsEnabled(LogLevel.Information));
         Assert.True(factory.CreateLogger("OnDemandGateway.Relay").IsEnabled(LogLevel.Information));
     }
