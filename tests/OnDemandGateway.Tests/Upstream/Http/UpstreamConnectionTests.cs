@@ -61,6 +61,28 @@ public sealed class UpstreamConnectionTests : IDisposable
     }
 
     [Fact]
+    public async Task Body_OverTls_ZeroByteReadWaitsForTheNextChunk()
+    {
+        // A stream waiting between deltas waits with a zero-byte read, through TLS too.
+        using var client = new UpstreamHttpClient(new UpstreamHttpOptions { Proxy = null, CertificateValidation = TrustOnly(ServerCertificate) }, TimeProvider.System);
+        var post = Post(client, UpstreamOrigin.Parse($"https://127.0.0.1:{_server.Port}"));
+        using var connection = await _server.AcceptAsync();
+        await connection.AuthenticateAsServerAsync(ServerCertificate);
+        await connection.ReadRequestAsync();
+        await connection.WriteAsync("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\none\r\n");
+        using var response = await post;
+        var buffer = new byte[16];
+        Assert.Equal("one", Encoding.UTF8.GetString(buffer, 0, await response.Body.ReadAsync(buffer).AsTask().WaitAsync(RawServer.Timeout)));
+
+        var wait = response.Body.ReadAsync(Memory<byte>.Empty).AsTask();
+        Assert.False(wait.IsCompleted);
+        await connection.WriteAsync("3\r\ntwo\r\n0\r\n\r\n");
+
+        Assert.Equal(0, await wait.WaitAsync(RawServer.Timeout));
+        Assert.Equal("two", Encoding.UTF8.GetString(buffer, 0, await response.Body.ReadAsync(buffer).AsTask().WaitAsync(RawServer.Timeout)));
+    }
+
+    [Fact]
     public async Task PostAsync_TlsWithUntrustedCertificate_IsSecureConnectionError()
     {
         using var client = new UpstreamHttpClient(new UpstreamHttpOptions { Proxy = null }, TimeProvider.System);
