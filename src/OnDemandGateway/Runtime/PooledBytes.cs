@@ -2,8 +2,9 @@ using System.Buffers;
 
 namespace OnDemandGateway.Runtime;
 
-/// <summary>Growing a buffer rented from <see cref="ArrayPool{T}.Shared"/>: the upstream client's receive buffer,
-/// a chunked body being collected, and the SSE reader's buffers all grow this way.</summary>
+/// <summary>Growing and handing back a buffer rented from <see cref="ArrayPool{T}.Shared"/>, where an empty array
+/// stands for "none rented": the upstream client's receive buffer, a chunked body being collected, and the SSE
+/// reader's buffers all grow and are released this way.</summary>
 internal static class PooledBytes
 {
     /// <summary>Replaces <paramref name="buffer"/> with a rented one of at least <paramref name="size"/> bytes that

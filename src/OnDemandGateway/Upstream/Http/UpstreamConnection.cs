@@ -168,9 +168,8 @@ internal sealed class UpstreamConnection : IDisposable
     /// idle connections after a burst of streams hold no buffers.</summary>
     public void ReleaseBuffer()
     {
-        if (_reading || _end > _start || _buffer.Length == 0) return;
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
+        if (_reading || _end > _start) return;
+        PooledBytes.Release(ref _buffer);
         _start = _end = 0;
     }
 
@@ -272,8 +271,8 @@ internal sealed class UpstreamConnection : IDisposable
         }
         _socket.Dispose();
         // A read still in flight may yet write into the buffer: then it is left to the GC, not pooled.
-        if (!_reading && _buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
+        if (_reading) _buffer = [];
+        else PooledBytes.Release(ref _buffer);
         _start = _end = 0;
     }
 }

@@ -61,7 +61,7 @@ internal sealed class UpstreamHttpResponse : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            PooledBytes.Release(ref buffer);
         }
     }
 
