@@ -28,7 +28,8 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         var sent = await SendAsync(credential, Prefix(credential), static id => OnDemandRequests.CreateSession(id), externalUserId, true, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
-        return SessionIn(response.StatusCode, await response.ReadBodyAsync(MaxBodyBytes, cancellationToken));
+        var body = await ReadBodyAsync(response, cancellationToken);
+        return body.IsSuccess ? SessionIn(response.StatusCode, body.Value!) : body.Error!;
     }
 
     /// <summary>The new session's id from a successful creation's body (<c>data.id</c>).</summary>
@@ -65,7 +66,7 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         {
             replies = await http.PostPipelinedAsync(_api, requests, MaxBodyBytes, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsUpstreamFailure(e, cancellationToken))
         {
             return Enumerable.Repeat(UpstreamResult<string>.Fail(UpstreamErrorClassifier.FromException(e, clientAborted: false, timedOut: false)), count).ToArray();
         }
@@ -90,10 +91,11 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         var sent = await SendAsync(credential, QueryPath(credential, sessionId), static q => OnDemandRequests.Query(q, stream: false), query, false, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
-        var body = await response.ReadBodyAsync(MaxBodyBytes, cancellationToken);
+        var body = await ReadBodyAsync(response, cancellationToken);
+        if (!body.IsSuccess) return body.Error!;
         try
         {
-            if (OnDemandResponses.Answer(body) is { } answer) return UpstreamResult<SyncAnswer>.Ok(answer);
+            if (OnDemandResponses.Answer(body.Value!) is { } answer) return UpstreamResult<SyncAnswer>.Ok(answer);
         }
         catch (System.Text.Json.JsonException)
         {
@@ -145,11 +147,29 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         {
             return UpstreamResult<UpstreamHttpResponse>.Ok(await http.PostAsync(origin, path, headers, body, cancellationToken));
         }
-        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsUpstreamFailure(e, cancellationToken))
         {
             return UpstreamErrorClassifier.FromException(e, clientAborted: false, timedOut: false);
         }
     }
+
+    /// <summary>A successful answer's whole body. A status line promises nothing about the body: one cut short,
+    /// badly framed or too large is classified here like any other transport failure (and so retried), never thrown.</summary>
+    private static async ValueTask<UpstreamResult<byte[]>> ReadBodyAsync(UpstreamHttpResponse response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return UpstreamResult<byte[]>.Ok(await response.ReadBodyAsync(MaxBodyBytes, cancellationToken));
+        }
+        catch (Exception e) when (IsUpstreamFailure(e, cancellationToken))
+        {
+            return UpstreamErrorClassifier.FromException(e, clientAborted: false, timedOut: false);
+        }
+    }
+
+    /// <summary>What the upstream HTTP client throws for a failed exchange; cancellation is the caller's and propagates.</summary>
+    private static bool IsUpstreamFailure(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested;
 
     private async ValueTask<UpstreamResult<AccountToken>> GetTokenAsync(CredentialState credential, CancellationToken cancellationToken)
     {
@@ -205,11 +225,16 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
                 ? error with { Kind = UpstreamErrorKind.Unauthenticated }
                 : error;
         }
-        var body = await response.ReadBodyAsync(MaxBodyBytes, cancellationToken);
+        var body = await ReadBodyAsync(response, cancellationToken);
+        if (!body.IsSuccess)
+        {
+            LogSigninFailed(logger, credential.Id, body.Error!.ToString());
+            return body.Error!;
+        }
         AccountToken? token = null;
         try
         {
-            token = OnDemandResponses.Signin(body, tokens.NextGeneration);
+            token = OnDemandResponses.Signin(body.Value!, tokens.NextGeneration);
         }
         catch (System.Text.Json.JsonException)
         {
@@ -234,11 +259,12 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
             LogRefreshFailed(logger, credential.Id, response.StatusCode);
             return await UpstreamErrorClassifier.FromResponseAsync(response, cancellationToken);
         }
-        var body = await response.ReadBodyAsync(MaxBodyBytes, cancellationToken);
+        var body = await ReadBodyAsync(response, cancellationToken);
+        if (!body.IsSuccess) return body.Error!;
         (string Token, string? RefreshToken)? refreshed = null;
         try
         {
-            refreshed = OnDemandResponses.Refresh(body);
+            refreshed = OnDemandResponses.Refresh(body.Value!);
         }
         catch (System.Text.Json.JsonException)
         {

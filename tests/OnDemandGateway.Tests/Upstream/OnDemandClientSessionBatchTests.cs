@@ -27,12 +27,6 @@ public sealed class OnDemandClientSessionBatchTests
 
     private static CredentialState AccountCredential() => new(new CredentialOptions(CredentialKind.Account, null, Email, Password), 0);
 
-    private static string SessionReply(string id)
-    {
-        var body = $$$"""{"message":"created","data":{"id":"{{{id}}}"}}""";
-        return $"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}";
-    }
-
     [Fact]
     public async Task CreateSessionsAsync_429InsideTheBatch_IsRateLimitedWithRetryAfter_AndTheOtherSessionsAreKept()
     {
@@ -45,9 +39,9 @@ public sealed class OnDemandClientSessionBatchTests
         var requests = new List<RawRequest>();
         for (var i = 0; i < 3; i++) requests.Add(await connection.ReadRequestAsync());
         const string error = """{"errorCode":"rate_limited","message":"slow down"}""";
-        await connection.WriteAsync(SessionReply("s-1")
+        await connection.WriteAsync(RawReplies.SessionCreated("s-1")
             + $"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Type: application/json\r\nContent-Length: {error.Length}\r\n\r\n{error}"
-            + SessionReply("s-3"));
+            + RawReplies.SessionCreated("s-3"));
         var results = await creating;
 
         Assert.All(requests, r =>
