@@ -123,7 +123,8 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
                 if (!current.IsSuccess) return current.Error!;
                 token = current.Value;
             }
-            var sent = await TransmitAsync(_api, path, AuthHeaders(credential, token, sessionCreation), content(state), cancellationToken);
+            // Only a session creation may be sent twice: a query resent into its session would be in its history twice.
+            var sent = await TransmitAsync(_api, path, AuthHeaders(credential, token, sessionCreation), content(state), repeatable: sessionCreation, cancellationToken);
             if (!sent.IsSuccess) return sent;
             var response = sent.Value!;
             if (UpstreamErrorClassifier.IsSuccess(response.StatusCode)) return UpstreamResult<UpstreamHttpResponse>.Ok(response);
@@ -141,11 +142,11 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         }
     }
 
-    private async Task<UpstreamResult<UpstreamHttpResponse>> TransmitAsync(UpstreamOrigin origin, string path, UpstreamHeader[] headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async Task<UpstreamResult<UpstreamHttpResponse>> TransmitAsync(UpstreamOrigin origin, string path, UpstreamHeader[] headers, ReadOnlyMemory<byte> body, bool repeatable, CancellationToken cancellationToken)
     {
         try
         {
-            return UpstreamResult<UpstreamHttpResponse>.Ok(await http.PostAsync(origin, path, headers, body, cancellationToken));
+            return UpstreamResult<UpstreamHttpResponse>.Ok(await http.PostAsync(origin, path, headers, body, repeatable, cancellationToken));
         }
         catch (Exception e) when (IsUpstreamFailure(e, cancellationToken))
         {
@@ -213,7 +214,7 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         var tokens = credential.Tokens!;
         tokens.Clear();
         var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Options.Email}:{credential.Options.Password}"));
-        var sent = await TransmitAsync(_auth, "/v1/auth/user/signin", [new("Authorization", "Basic " + basic)], OnDemandRequests.Signin(), cancellationToken);
+        var sent = await TransmitAsync(_auth, "/v1/auth/user/signin", [new("Authorization", "Basic " + basic)], OnDemandRequests.Signin(), repeatable: true, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
         if (!UpstreamErrorClassifier.IsSuccess(response.StatusCode))
@@ -251,7 +252,7 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
 
     private async Task<UpstreamResult<AccountToken>> RefreshAsync(CredentialState credential, AccountToken old, string refreshToken, CancellationToken cancellationToken)
     {
-        var sent = await TransmitAsync(_auth, "/v1/auth/user/refresh_token", [], OnDemandRequests.Refresh(old.AccessToken, refreshToken), cancellationToken);
+        var sent = await TransmitAsync(_auth, "/v1/auth/user/refresh_token", [], OnDemandRequests.Refresh(old.AccessToken, refreshToken), repeatable: true, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
         using var response = sent.Value!;
         if (!UpstreamErrorClassifier.IsSuccess(response.StatusCode))

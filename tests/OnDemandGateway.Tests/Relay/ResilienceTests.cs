@@ -103,13 +103,32 @@ public sealed class ResilienceTests
     }
 
     [Fact]
-    public async Task ConnectionReset_IsRetried()
+    public async Task ConnectionReset_IsRetriedOnAFreshSession()
     {
+        // The session is created on the connection the query then reuses (no reserve): the reset must be retried
+        // by the relay on a new session, not resent by the HTTP client into the same one.
         await using var host = await GatewayHost.StartAsync(o => o with { Credentials = o.Credentials.Take(1).ToList() });
         host.Upstream.Enqueue(FakeReply.Reset());
         var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(2, Queries(host).Count);
+        var queries = Queries(host);
+        Assert.Equal(2, queries.Count);
+        Assert.NotEqual(queries[0].SessionId, queries[1].SessionId);
+    }
+
+    [Fact]
+    public async Task QueryAcceptedThenConnectionDropped_IsRetriedOnAFreshSession_NoSessionGetsItTwice()
+    {
+        // The fake takes the query into the session's history, then drops the (reused) connection unanswered.
+        await using var host = await GatewayHost.StartAsync(o => o with { Credentials = o.Credentials.Take(1).ToList() });
+        host.Upstream.Enqueue(FakeReply.Stream(FakeStreamStep.Abort()));
+        var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
+
+        var queries = Queries(host);
+        Assert.All(queries, q => Assert.Single(host.Upstream.QueriesInSession(q.SessionId!)));
+        Assert.Equal(2, queries.Count);
+        Assert.NotEqual(queries[0].SessionId, queries[1].SessionId);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class UpstreamStreamTests : IDisposable
 
     private async Task<(UpstreamStream Stream, RawServerConnection Connection)> OpenAsync(string firstBytes)
     {
-        var post = _client.PostAsync(_server.Origin(), "/query", [], "{}"u8.ToArray(), CancellationToken.None).WaitAsync(RawServer.Timeout);
+        var post = _client.PostAsync(_server.Origin(), "/query", [], "{}"u8.ToArray(), repeatable: true, CancellationToken.None).WaitAsync(RawServer.Timeout);
         var connection = await _server.AcceptAsync();
         await connection.ReadRequestAsync();
         await connection.WriteAsync(firstBytes);
@@ -56,7 +56,7 @@ public sealed class UpstreamStreamTests : IDisposable
     /// <summary>The next request goes out on <paramref name="connection"/>: no new connection is made.</summary>
     private async Task AssertNextRequestReusesAsync(RawServerConnection connection)
     {
-        var post = _client.PostAsync(_server.Origin(), "/next", [], "{}"u8.ToArray(), CancellationToken.None).WaitAsync(RawServer.Timeout);
+        var post = _client.PostAsync(_server.Origin(), "/next", [], "{}"u8.ToArray(), repeatable: true, CancellationToken.None).WaitAsync(RawServer.Timeout);
         Assert.Equal("POST /next HTTP/1.1", (await connection.ReadRequestAsync()).RequestLine);
         await connection.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         using var response = await post;

@@ -12,8 +12,9 @@ namespace OnDemandGateway.Upstream.Http;
 /// about a third of the gateway's user-mode CPU per request (bench/README.md).
 /// <para>Failures are thrown as <see cref="HttpRequestException"/> / <see cref="HttpIOException"/> with an
 /// <see cref="HttpRequestError"/>, as HttpClient does, so <see cref="UpstreamErrorClassifier"/> treats both alike.
-/// A request that fails on a reused connection before any byte of a response arrived (the server had closed it
-/// while idle) is sent once more on a new connection, as HttpClient does.</para>
+/// A repeatable request that fails on a reused connection before any byte of a response arrived (the server had
+/// closed it while idle) is sent once more on a new connection, as HttpClient does; a request that is not (a query:
+/// the server may already have taken it into its session) never is.</para>
 /// </summary>
 internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvider time) : IDisposable
 {
@@ -35,10 +36,14 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
     public UpstreamConnectionPool Pool => _pool;
 
     /// <summary>Sends <c>POST {origin}{path}</c> with a JSON body and returns once the response head is in.</summary>
-    public Task<UpstreamHttpResponse> PostAsync(UpstreamOrigin origin, string path, IReadOnlyList<UpstreamHeader> headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <param name="repeatable">The request may reach the server twice without harm (a session creation, a signin, a
+    /// refresh): a pooled connection that fails before any byte of an answer is then replaced and the request sent
+    /// once more. False for a query: the server may have taken it into its session's history before the connection
+    /// failed, so the failure goes to the caller, which retries on a fresh session.</param>
+    public Task<UpstreamHttpResponse> PostAsync(UpstreamOrigin origin, string path, IReadOnlyList<UpstreamHeader> headers, ReadOnlyMemory<byte> body, bool repeatable, CancellationToken cancellationToken)
     {
         CheckHeaders(headers);   // before a connection is taken: a refused request must not cost (or leak) one
-        return OnConnectionAsync(origin, (Client: this, origin, path, headers, body), static async (connection, state, cancellationToken) =>
+        return OnConnectionAsync(origin, repeatable, (Client: this, origin, path, headers, body), static async (connection, state, cancellationToken) =>
         {
             var (client, origin, path, headers, body) = state;
             var buffer = ArrayPool<byte>.Shared.Rent(RequestSize(connection, origin, path, headers, body.Length));
@@ -59,7 +64,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
     /// <summary>
     /// Sends several small POSTs back to back on one connection (HTTP/1.1 pipelining: one send for all of them)
     /// and reads the answers in order, each body whole up to <paramref name="maxBodyBytes"/>. Used for batches
-    /// of idempotent-enough work such as creating spare sessions, where a lost answer costs nothing but a retry.
+    /// of repeatable work such as creating spare sessions, where a lost answer costs nothing but a retry.
     /// Requests left unanswered (the server closed the connection, or announced it would) fail with
     /// <see cref="HttpRequestError.ResponseEnded"/>, and the origin's batches go one request per round trip for the
     /// next <see cref="PipeliningRetryAfter"/>.
@@ -73,7 +78,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
             for (var i = 0; i < requests.Count; i++) replies[i] = await PostWholeAsync(origin, requests[i], maxBodyBytes, cancellationToken);
             return replies;
         }
-        return await OnConnectionAsync(origin, (Client: this, origin, requests, maxBodyBytes), static (connection, state, cancellationToken) =>
+        return await OnConnectionAsync(origin, repeatable: true, (Client: this, origin, requests, maxBodyBytes), static (connection, state, cancellationToken) =>
             state.Client.ExchangeBatchAsync(connection, state.origin, state.requests, state.maxBodyBytes, cancellationToken), cancellationToken);
     }
 
@@ -127,11 +132,11 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
         return replies;
     }
 
-    /// <summary>Runs one exchange on a pooled connection to <paramref name="origin"/>, or a new one. A pooled
-    /// connection that fails before any byte of an answer arrived (the server closed it while it sat idle) is
-    /// replaced by a new one, once, as HttpClient does. On success the exchange owns the connection; on failure
-    /// it is closed.</summary>
-    private async Task<T> OnConnectionAsync<TState, T>(UpstreamOrigin origin, TState state, Func<UpstreamConnection, TState, CancellationToken, Task<T>> exchange, CancellationToken cancellationToken)
+    /// <summary>Runs one exchange on a pooled connection to <paramref name="origin"/>, or a new one. For a
+    /// <paramref name="repeatable"/> exchange, a pooled connection that fails before any byte of an answer arrived
+    /// (the server closed it while it sat idle) is replaced by a new one, once, as HttpClient does. On success the
+    /// exchange owns the connection; on failure it is closed.</summary>
+    private async Task<T> OnConnectionAsync<TState, T>(UpstreamOrigin origin, bool repeatable, TState state, Func<UpstreamConnection, TState, CancellationToken, Task<T>> exchange, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -143,7 +148,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
                 connection.BeginRequest();
                 return await exchange(connection, state, cancellationToken);
             }
-            catch (Exception e) when (reused && attempt == 0 && connection.Received == 0 && !cancellationToken.IsCancellationRequested
+            catch (Exception e) when (repeatable && reused && attempt == 0 && connection.Received == 0 && !cancellationToken.IsCancellationRequested
                                       && e is HttpRequestException or IOException)
             {
                 connection.Dispose();   // a stale keep-alive connection: once more on a fresh one
@@ -170,7 +175,7 @@ internal sealed class UpstreamHttpClient(UpstreamHttpOptions options, TimeProvid
     {
         try
         {
-            using var response = await PostAsync(origin, request.Path, request.Headers, request.Body, cancellationToken);
+            using var response = await PostAsync(origin, request.Path, request.Headers, request.Body, repeatable: true, cancellationToken);
             return new UpstreamReply(response.Head, await response.ReadBodyAsync(maxBodyBytes, cancellationToken), null);
         }
         catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)

@@ -19,7 +19,7 @@ public sealed class ResponseBodyTests : IDisposable
     /// returns the response once its head is in.</summary>
     private async Task<(UpstreamHttpResponse Response, RawServerConnection Connection)> OpenAsync(string firstBytes, RawServerConnection? connection = null)
     {
-        var post = _client.PostAsync(_server.Origin(), "/x", [], "{}"u8.ToArray(), CancellationToken.None).WaitAsync(RawServer.Timeout);
+        var post = _client.PostAsync(_server.Origin(), "/x", [], "{}"u8.ToArray(), repeatable: true, CancellationToken.None).WaitAsync(RawServer.Timeout);
         connection ??= await _server.AcceptAsync();
         await connection.ReadRequestAsync();
         await connection.WriteAsync(firstBytes);

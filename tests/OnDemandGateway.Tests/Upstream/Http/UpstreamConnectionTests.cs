@@ -28,7 +28,7 @@ public sealed class UpstreamConnectionTests : IDisposable
     }
 
     private static Task<UpstreamHttpResponse> Post(UpstreamHttpClient client, UpstreamOrigin origin, string path = "/x") =>
-        client.PostAsync(origin, path, [new("X-Key", "k")], "{}"u8.ToArray(), CancellationToken.None).WaitAsync(RawServer.Timeout);
+        client.PostAsync(origin, path, [new("X-Key", "k")], "{}"u8.ToArray(), repeatable: true, CancellationToken.None).WaitAsync(RawServer.Timeout);
 
     private static async Task<string> ReadBody(UpstreamHttpResponse response) =>
         Encoding.UTF8.GetString(await response.ReadBodyAsync(100, CancellationToken.None).AsTask().WaitAsync(RawServer.Timeout));

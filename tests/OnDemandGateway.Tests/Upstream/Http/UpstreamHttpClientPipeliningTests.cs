@@ -88,7 +88,7 @@ public sealed class UpstreamHttpClientPipeliningTests : IDisposable
         Assert.True(_client.Pipelines(_server.Origin()));
 
         // The next single request rides the pooled connection.
-        var post = _client.PostAsync(_server.Origin(), "/next", [], "{}"u8.ToArray(), CancellationToken.None).WaitAsync(RawServer.Timeout);
+        var post = _client.PostAsync(_server.Origin(), "/next", [], "{}"u8.ToArray(), repeatable: true, CancellationToken.None).WaitAsync(RawServer.Timeout);
         Assert.Equal("POST /next HTTP/1.1", (await connection.ReadRequestAsync()).RequestLine);
         await connection.WriteAsync(Reply("next"));
         using var response = await post;
@@ -211,7 +211,7 @@ public sealed class UpstreamHttpClientPipeliningTests : IDisposable
     [Fact]
     public async Task PostPipelinedAsync_StalePooledConnectionClosedUnanswered_IsSentOnceMoreOnAFreshConnection()
     {
-        var post = _client.PostAsync(_server.Origin(), "/warm", [], "{}"u8.ToArray(), CancellationToken.None).WaitAsync(RawServer.Timeout);
+        var post = _client.PostAsync(_server.Origin(), "/warm", [], "{}"u8.ToArray(), repeatable: true, CancellationToken.None).WaitAsync(RawServer.Timeout);
         var first = await _server.AcceptAsync();
         await first.ReadRequestAsync();
         await first.WriteAsync(Reply("warm"));

@@ -12,8 +12,8 @@ public sealed class UpstreamHttpClientTests
     private static UpstreamHttpClient NewClient(UpstreamHttpOptions? options = null) =>
         new((options ?? new UpstreamHttpOptions()) with { Proxy = null }, TimeProvider.System);
 
-    private static Task<UpstreamHttpResponse> Post(UpstreamHttpClient client, UpstreamOrigin origin, string path = "/x", UpstreamHeader[]? headers = null, string body = "{}", CancellationToken cancellationToken = default) =>
-        client.PostAsync(origin, path, headers ?? [], Encoding.UTF8.GetBytes(body), cancellationToken).WaitAsync(RawServer.Timeout);
+    private static Task<UpstreamHttpResponse> Post(UpstreamHttpClient client, UpstreamOrigin origin, string path = "/x", UpstreamHeader[]? headers = null, string body = "{}", CancellationToken cancellationToken = default, bool repeatable = true) =>
+        client.PostAsync(origin, path, headers ?? [], Encoding.UTF8.GetBytes(body), repeatable, cancellationToken).WaitAsync(RawServer.Timeout);
 
     /// <summary>One request answered with <paramref name="reply"/> on <paramref name="connection"/>, or on a newly
     /// accepted connection when null; the response body is read to its end and the response disposed.</summary>
@@ -143,15 +143,23 @@ public sealed class UpstreamHttpClientTests
         Assert.Equal("POST /auth/refresh HTTP/1.1", auth.RequestLine);   // on the pooled connection of the other base path
     }
 
-    [Fact]
-    public async Task PostAsync_PooledConnectionClosedByServerWhileIdle_SucceedsOnANewConnection()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task PostAsync_PooledConnectionClosedByServerWhileIdle_SucceedsOnANewConnection(bool repeatable)
     {
         using var server = new RawServer();
         using var client = NewClient();
         var (_, _, first) = await RoundTripAsync(client, server, null);
         first.Dispose();   // the server drops the idle keep-alive connection
 
-        var (_, body, second) = await RoundTripAsync(client, server, null);
+        // Seen closed when rented: a request that must not be sent twice is sent once, on a new connection.
+        var post = Post(client, server.Origin(), repeatable: repeatable);
+        using var second = await server.AcceptAsync();
+        await second.ReadRequestAsync();
+        await second.WriteAsync(Ok);
+        using var response = await post;
+        var body = Encoding.UTF8.GetString(await response.ReadBodyAsync(100, CancellationToken.None));
 
         Assert.Equal("ok", body);
         Assert.Equal(2, server.Accepted);
@@ -159,7 +167,7 @@ public sealed class UpstreamHttpClientTests
     }
 
     [Fact]
-    public async Task PostAsync_PooledConnectionClosedUnansweredAfterTheRequest_IsSentOnceMoreOnANewConnection()
+    public async Task PostAsync_RepeatableOnPooledConnectionClosedUnansweredAfterTheRequest_IsSentOnceMoreOnANewConnection()
     {
         using var server = new RawServer();
         using var client = NewClient();
@@ -178,6 +186,24 @@ public sealed class UpstreamHttpClientTests
         Assert.Equal(dropped.Body, retried.Body);
         Assert.Equal(2, server.Accepted);
         Assert.False(server.HasPendingConnection);
+    }
+
+    [Fact]
+    public async Task PostAsync_NotRepeatableOnPooledConnectionClosedUnansweredAfterTheRequest_ThrowsWithoutSendingItAgain()
+    {
+        using var server = new RawServer();
+        using var client = NewClient();
+        var (_, _, first) = await RoundTripAsync(client, server, null);
+
+        var post = Post(client, server.Origin(), "/query", repeatable: false);
+        await first.ReadRequestAsync();   // the close was not yet visible: the request went out, and may have been taken
+        first.Dispose();
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => post);
+        Assert.Equal(HttpRequestError.ResponseEnded, error.HttpRequestError);
+        Assert.Equal(1, server.Accepted);
+        Assert.False(server.HasPendingConnection, "a request that must not be repeated was sent again");
+        Assert.Equal(0, client.Pool.IdleCount);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class UpstreamHttpResponseTests : IDisposable
 
     private async Task<(UpstreamHttpResponse Response, RawServerConnection Connection)> OpenAsync(string reply)
     {
-        var post = _client.PostAsync(_server.Origin(), "/x", [], "{}"u8.ToArray(), CancellationToken.None).WaitAsync(RawServer.Timeout);
+        var post = _client.PostAsync(_server.Origin(), "/x", [], "{}"u8.ToArray(), repeatable: true, CancellationToken.None).WaitAsync(RawServer.Timeout);
         var connection = await _server.AcceptAsync();
         await connection.ReadRequestAsync();
         await connection.WriteAsync(reply);
