@@ -80,7 +80,9 @@ internal static class UpstreamErrorClassifier
         return exception switch
         {
             OperationCanceledException => new UpstreamError(UpstreamErrorKind.Timeout, null, null, "the upstream request was cancelled"),
-            HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => new UpstreamError(UpstreamErrorKind.Truncated, null, null, "the upstream closed the connection early"),
+            // Closed (FIN) before a status line: the same transport failure as a reset there, retried alike. Truncated
+            // is for a stream that ends without [DONE], which only the stream reader and pump can tell.
+            HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => new UpstreamError(UpstreamErrorKind.Transport, null, null, "the upstream closed the connection before answering"),
             HttpRequestException or IOException => new UpstreamError(UpstreamErrorKind.Transport, null, null, Describe(exception)),
             JsonException => new UpstreamError(UpstreamErrorKind.InvalidResponse, null, null, "the upstream sent malformed JSON"),
             _ => new UpstreamError(UpstreamErrorKind.Transport, null, null, exception.GetType().Name),

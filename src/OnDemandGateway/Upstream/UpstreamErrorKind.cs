@@ -18,7 +18,8 @@ internal enum UpstreamErrorKind
     ServerError,
     /// <summary>No answer in time (request deadline or stream idle timeout).</summary>
     Timeout,
-    /// <summary>Connection refused, reset, DNS, TLS.</summary>
+    /// <summary>Connection refused, reset or closed before an answer, DNS, TLS; an answer's body cut short or
+    /// badly framed.</summary>
     Transport,
     /// <summary>An <c>[ERROR]</c> frame inside a stream.</summary>
     StreamError,

@@ -93,6 +93,34 @@ public sealed class BrokenUpstreamReplyTests
     }
 
     [Fact]
+    public async Task QueryConnectionClosedCleanlyBeforeAnyAnswer_IsRetriedOnAFreshSession()
+    {
+        using var upstream = new RawServer();
+        await using var host = await StartAsync(upstream, o => o with { Credentials = o.Credentials.Take(1).ToList() });
+        var pending = host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
+
+        using (var sessions = await NextConnectionAsync(upstream, pending))
+        {
+            await sessions.ReadRequestAsync();
+            // Connection: close, so the query goes out on a fresh connection (no resend question at all).
+            await sessions.WriteAsync(RawReplies.SessionCreated("s-1").Replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
+        }
+        using (var query = await NextConnectionAsync(upstream, pending))
+        {
+            Assert.Equal("POST /chat/v1/sessions/s-1/query HTTP/1.1", (await query.ReadRequestAsync()).RequestLine);
+        }   // closed cleanly (FIN), not one byte of an answer
+
+        using var retry = await NextConnectionAsync(upstream, pending);
+        Assert.Equal("POST /chat/v1/sessions HTTP/1.1", (await retry.ReadRequestAsync()).RequestLine);
+        await retry.WriteAsync(RawReplies.SessionCreated("s-2"));
+        Assert.Equal("POST /chat/v1/sessions/s-2/query HTTP/1.1", (await retry.ReadRequestAsync()).RequestLine);
+        await retry.WriteAsync(RawReplies.Answer("s-2", "fine"));
+        var response = await pending;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task SessionCreationCutShort_IsRetried_AndTheRequestAnswers200()
     {
         using var upstream = new RawServer();

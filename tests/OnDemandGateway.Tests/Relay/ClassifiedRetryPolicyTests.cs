@@ -22,7 +22,7 @@ public sealed class ClassifiedRetryPolicyTests
     [InlineData("BadRequest")]
     [InlineData("StreamError")]
     [InlineData("ClientAborted")]
-    [InlineData("Truncated")]
+    [InlineData("Truncated")]   // a stream cut without [DONE]; a connection closed before any answer is Transport
     public void Decide_NonRetryable_Fails(string kind)
     {
         Assert.Equal(RetryAction.Fail, Policy().Decide(Enum.Parse<UpstreamErrorKind>(kind), 0).Action);
