@@ -79,6 +79,7 @@ internal sealed class CredentialState
     {
         Interlocked.Exchange(ref _invalidSinceTicks, 0);
         Volatile.Write(ref _probing, 0);
+        Tokens?.ForgetRefusal();
     }
 
     /// <summary>Lets exactly one request re-probe an invalid credential once its quarantine is over.</summary>
@@ -89,6 +90,7 @@ internal sealed class CredentialState
         if (Interlocked.CompareExchange(ref _probing, 1, 0) != 0) return false;
         // Restart the quarantine so a failed probe waits a full period before the next one.
         Interlocked.Exchange(ref _invalidSinceTicks, now.UtcTicks);
+        Tokens?.ForgetRefusal();   // the probe signs in again: the password may have been put right meanwhile
         return true;
     }
 

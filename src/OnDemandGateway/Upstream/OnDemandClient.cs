@@ -176,11 +176,14 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
     {
         var tokens = credential.Tokens!;
         if (tokens.Current is { } current) return UpstreamResult<AccountToken>.Ok(current);
+        var seenSignins = tokens.Signins;
         await tokens.Gate.WaitAsync(cancellationToken);
         try
         {
-            // Another request may have signed in while this one waited: one signin, not one per request.
+            // Another request may have signed in while this one waited: one signin, not one per request. If that
+            // signin failed, its failure is this request's too (one failed login, not one per waiting request).
             if (tokens.Current is { } signedIn) return UpstreamResult<AccountToken>.Ok(signedIn);
+            if (tokens.FailureSince(seenSignins) is { } failed) return failed;
             return await SigninAsync(credential, cancellationToken);
         }
         finally
@@ -192,10 +195,12 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
     private async Task<UpstreamResult<AccountToken>> RenewAsync(CredentialState credential, long failedGeneration, bool fullSignin, CancellationToken cancellationToken)
     {
         var tokens = credential.Tokens!;
+        var seenSignins = tokens.Signins;
         await tokens.Gate.WaitAsync(cancellationToken);
         try
         {
             if (tokens.Current is { } current && current.Generation != failedGeneration) return UpstreamResult<AccountToken>.Ok(current);
+            if (tokens.FailureSince(seenSignins) is { } failed) return failed;
             if (!fullSignin && tokens.Current is { RefreshToken: { } refreshToken } old)
             {
                 var refreshed = await RefreshAsync(credential, old, refreshToken, cancellationToken);
@@ -209,10 +214,28 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         }
     }
 
+    /// <summary>Signs in (under the account's gate) and records the outcome, which the requests that waited for
+    /// this signin take as theirs.</summary>
     private async Task<UpstreamResult<AccountToken>> SigninAsync(CredentialState credential, CancellationToken cancellationToken)
     {
         var tokens = credential.Tokens!;
         tokens.Clear();
+        var result = await RequestSigninAsync(credential, tokens.NextGeneration, cancellationToken);
+        if (result.IsSuccess)
+        {
+            tokens.SignedIn(result.Value!);
+            LogSignedIn(logger, credential.Id);
+        }
+        else
+        {
+            tokens.SigninFailed(result.Error!);
+            LogSigninFailed(logger, credential.Id, result.Error!.ToString());
+        }
+        return result;
+    }
+
+    private async Task<UpstreamResult<AccountToken>> RequestSigninAsync(CredentialState credential, long generation, CancellationToken cancellationToken)
+    {
         var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Options.Email}:{credential.Options.Password}"));
         var sent = await TransmitAsync(_auth, "/v1/auth/user/signin", [new("Authorization", "Basic " + basic)], OnDemandRequests.Signin(), repeatable: true, cancellationToken);
         if (!sent.IsSuccess) return sent.Error!;
@@ -220,34 +243,24 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
         if (!UpstreamErrorClassifier.IsSuccess(response.StatusCode))
         {
             var error = await UpstreamErrorClassifier.FromResponseAsync(response, cancellationToken);
-            LogSigninFailed(logger, credential.Id, error.ToString());
             // Wrong credentials: the caller takes the account out of rotation instead of retrying it in a loop.
             return error.Kind is UpstreamErrorKind.Forbidden or UpstreamErrorKind.BadRequest or UpstreamErrorKind.NotFound
                 ? error with { Kind = UpstreamErrorKind.Unauthenticated }
                 : error;
         }
         var body = await ReadBodyAsync(response, cancellationToken);
-        if (!body.IsSuccess)
-        {
-            LogSigninFailed(logger, credential.Id, body.Error!.ToString());
-            return body.Error!;
-        }
+        if (!body.IsSuccess) return body.Error!;
         AccountToken? token = null;
         try
         {
-            token = OnDemandResponses.Signin(body.Value!, tokens.NextGeneration);
+            token = OnDemandResponses.Signin(body.Value!, generation);
         }
         catch (System.Text.Json.JsonException)
         {
         }
-        if (token is null)
-        {
-            LogSigninFailed(logger, credential.Id, "no token, userId or company id in the reply");
-            return new UpstreamError(UpstreamErrorKind.Unauthenticated, response.StatusCode, null, "signin returned no token, userId or company id");
-        }
-        tokens.Set(token);
-        LogSignedIn(logger, credential.Id);
-        return UpstreamResult<AccountToken>.Ok(token);
+        return token is null
+            ? new UpstreamError(UpstreamErrorKind.Unauthenticated, response.StatusCode, null, "signin returned no token, userId or company id")
+            : UpstreamResult<AccountToken>.Ok(token);
     }
 
     private async Task<UpstreamResult<AccountToken>> RefreshAsync(CredentialState credential, AccountToken old, string refreshToken, CancellationToken cancellationToken)

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using OnDemandGateway.Accounts;
 using OnDemandGateway.Configuration;
 using OnDemandGateway.FakeUpstream;
 using OnDemandGateway.Tests.TestSupport;
@@ -76,6 +78,30 @@ public sealed class AccountAuthTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
         Assert.Equal(1, host.Upstream.SigninCount);
         Assert.DoesNotContain(Password, await host.Http.GetStringAsync("/api/accounts"));
+    }
+
+    [Fact]
+    public async Task SigninRefused_EightConcurrentRequests_SignInOnce_AndAllAnswer503()
+    {
+        await using var host = await StartWithAccount();
+        host.Upstream.AddAccount(Email, Password);
+        var account = host.Service<CredentialPool>().Credentials[0];
+        var signins = 0;
+        // The upstream refuses the first signin only once all eight requests hold the account: seven of them are
+        // waiting for that signin when it fails.
+        host.Upstream.Handler = call =>
+        {
+            if (call.Kind != FakeCallKind.Signin) return null;
+            if (Interlocked.Increment(ref signins) == 1) SpinWait.SpinUntil(() => account.InFlight == 8, TimeSpan.FromSeconds(10));
+            return FakeReply.Status(401, "unauthenticated", "Invalid email or password.");
+        };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.Http.PostAsJsonAsync("/v1/chat/completions", Body)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
+        Assert.Equal(1, host.Upstream.SigninCount);
+        Assert.Equal("invalid", JsonDocument.Parse(await host.Http.GetStringAsync("/api/accounts")).RootElement
+            .GetProperty("credentials")[0].GetProperty("state").GetString());
     }
 
     [Fact]
