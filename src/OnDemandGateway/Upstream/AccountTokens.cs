@@ -5,6 +5,7 @@ namespace OnDemandGateway.Upstream;
 internal sealed class AccountTokens
 {
     private AccountToken? _current;
+    private long _generation;   // of the last token set; kept when it is cleared, so no generation is issued twice
     private long _signins;
     private UpstreamError? _failure;
     private long _failedSignin;
@@ -14,13 +15,19 @@ internal sealed class AccountTokens
 
     public AccountToken? Current => Volatile.Read(ref _current);
 
-    public long NextGeneration => (Current?.Generation ?? 0) + 1;
+    /// <summary>For the next token: a request whose call was refused with an older generation knows it has been
+    /// renewed already, also after a signin that first cleared the token.</summary>
+    public long NextGeneration => Interlocked.Read(ref _generation) + 1;
 
     /// <summary>Signins finished so far, successful or not: a request notes this before it waits on
     /// <see cref="Gate"/>, so it can tell afterwards whether a signin failed while it waited.</summary>
     public long Signins => Interlocked.Read(ref _signins);
 
-    public void Set(AccountToken token) => Volatile.Write(ref _current, token);
+    public void Set(AccountToken token)
+    {
+        Interlocked.Exchange(ref _generation, token.Generation);
+        Volatile.Write(ref _current, token);
+    }
 
     public void Clear() => Volatile.Write(ref _current, null);
 

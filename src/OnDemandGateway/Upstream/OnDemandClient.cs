@@ -114,6 +114,10 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
     /// closure is allocated per call.</param>
     private async Task<UpstreamResult<UpstreamHttpResponse>> SendAsync<TState>(CredentialState credential, string path, Func<TState, ReadOnlyMemory<byte>> content, TState state, bool sessionCreation, CancellationToken cancellationToken)
     {
+        // The spec's order on a 401: refresh once, then sign in once, then give up. A refresh that fails falls back
+        // to the signin at once, so once a renewal has signed in (this request's or a concurrent one's), the next
+        // 401 ends it: a token fresh from a signin that is still refused will not be helped by another signin.
+        var signedIn = false;
         for (var renewal = 0; ; renewal++)
         {
             AccountToken? token = null;
@@ -128,11 +132,13 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
             if (!sent.IsSuccess) return sent;
             var response = sent.Value!;
             if (UpstreamErrorClassifier.IsSuccess(response.StatusCode)) return UpstreamResult<UpstreamHttpResponse>.Ok(response);
-            if (response.StatusCode == 401 && token is not null && renewal < 2)
+            if (response.StatusCode == 401 && token is not null && renewal < 2 && !signedIn)
             {
                 response.Dispose();
+                var signinsBefore = credential.Tokens!.Signins;
                 var renewed = await RenewAsync(credential, token.Generation, fullSignin: renewal == 1, cancellationToken);
                 if (!renewed.IsSuccess) return renewed.Error!;
+                signedIn = credential.Tokens.Signins != signinsBefore;
                 continue;
             }
             using (response)
@@ -219,8 +225,9 @@ internal sealed partial class OnDemandClient(UpstreamHttpClient http, GatewayOpt
     private async Task<UpstreamResult<AccountToken>> SigninAsync(CredentialState credential, CancellationToken cancellationToken)
     {
         var tokens = credential.Tokens!;
+        var generation = tokens.NextGeneration;
         tokens.Clear();
-        var result = await RequestSigninAsync(credential, tokens.NextGeneration, cancellationToken);
+        var result = await RequestSigninAsync(credential, generation, cancellationToken);
         if (result.IsSuccess)
         {
             tokens.SignedIn(result.Value!);

@@ -105,6 +105,24 @@ public sealed class AccountAuthTests
     }
 
     [Fact]
+    public async Task RefreshFailsAndTheQueryStays401_SignsInOnceThenGivesUp()
+    {
+        await using var host = await StartWithAccount();
+        host.Upstream.AddAccount(Email, Password);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
+        host.Upstream.RevokeRefreshTokens();
+        host.Upstream.Handler = call => call.Kind == FakeCallKind.Query ? FakeReply.Status(401, "unauthenticated", "token expired") : null;
+
+        var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
+
+        // 401 -> refresh (refused) -> signin -> 401 -> give up: one refresh and one signin for this request.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, host.Upstream.RefreshCount);
+        Assert.Equal(2, host.Upstream.SigninCount);   // the first request's, and this one's
+        Assert.Equal(3, host.Upstream.QueryCount);    // the first request's, and two tries of this one
+    }
+
+    [Fact]
     public async Task SessionPool_PreCreatesSessions_SoARequestCostsOneUpstreamCall()
     {
         await using var host = await StartWithAccount(sessionPool: 2);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OnDemandGateway.Accounts;
 using OnDemandGateway.Configuration;
+using OnDemandGateway.FakeUpstream;
 using OnDemandGateway.Tests.Upstream.Http;
 using OnDemandGateway.Upstream;
 using OnDemandGateway.Upstream.Http;
@@ -41,6 +42,29 @@ public sealed class OnDemandClientSigninTests
         Assert.All(results, r => Assert.Equal(UpstreamErrorKind.ServerError, r.Error?.Kind));
         Assert.False(connection.HasUnreadBytes, "a waiting call signed in again");
         Assert.False(server.HasPendingConnection, "a waiting call signed in again on a new connection");
+    }
+
+    [Fact]
+    public async Task CreateSessionAsync_TwoCallsRefusedWithOneExpiredToken_RefreshFailsOnce_OneSigninServesBoth()
+    {
+        await using var fake = await FakeOnDemandServer.StartAsync(new FakeOnDemandOptions { Quiet = true });
+        fake.AddAccount("pair@example.com", "pw");
+        using var http = NewHttp();
+        var client = new OnDemandClient(http, new GatewayOptions { OnDemandApiBase = fake.BaseUrl.ToString(), OnDemandAuthBase = fake.BaseUrl.ToString() },
+            NullLogger<OnDemandClient>.Instance);
+        var account = new CredentialState(new CredentialOptions(CredentialKind.Account, null, "pair@example.com", "pw"), 0);
+        Assert.True((await client.CreateSessionAsync(account, CancellationToken.None)).IsSuccess);
+        fake.ExpireAccessTokens();
+        fake.RevokeRefreshTokens();
+
+        // Both calls go out with the expired token; the first renewal's refresh fails, it signs in, and the
+        // other call, refused with the same old token, takes the new one instead of renewing it again.
+        var results = await Task.WhenAll(client.CreateSessionAsync(account, CancellationToken.None), client.CreateSessionAsync(account, CancellationToken.None))
+            .WaitAsync(RawServer.Timeout);
+
+        Assert.All(results, r => Assert.True(r.IsSuccess, r.Error?.ToString()));
+        Assert.Equal(1, fake.RefreshCount);
+        Assert.Equal(2, fake.SigninCount);
     }
 
     [Fact]
