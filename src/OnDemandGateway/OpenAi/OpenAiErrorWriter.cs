@@ -10,6 +10,7 @@ internal static class OpenAiErrorWriter
         response.StatusCode = error.Status;
         response.ContentType = "application/json";
         if (error.RetryAfterSeconds is { } seconds) response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (error.ShouldRetry is { } retry) response.Headers["x-should-retry"] = retry ? "true" : "false";
         using (var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();

@@ -15,7 +15,10 @@ internal static class RelayErrors
         {
             RetryAfterSeconds = Seconds(error.RetryAfter ?? TimeSpan.FromSeconds(1)),
         },
-        UpstreamErrorKind.Unauthenticated or UpstreamErrorKind.Forbidden => new OpenAiError(503, $"No usable on-demand.io credential: the last one was refused ({error.Message}).", "api_error", null, "no_valid_credentials"),
+        UpstreamErrorKind.Unauthenticated or UpstreamErrorKind.Forbidden => new OpenAiError(503, $"No usable on-demand.io credential: the last one was refused ({error.Message}).", "api_error", null, "no_valid_credentials")
+        {
+            ShouldRetry = false,
+        },
         UpstreamErrorKind.Timeout => new OpenAiError(504, $"on-demand.io did not answer in time: {error.Message}", "api_error", null, "upstream_timeout"),
         UpstreamErrorKind.StreamError => new OpenAiError(502, $"on-demand.io reported an error: {error.Message}", "api_error", null, error.Code ?? "upstream_error"),
         UpstreamErrorKind.Truncated => new OpenAiError(502, "on-demand.io ended the stream before the answer was complete.", "api_error", null, "upstream_truncated"),
@@ -27,14 +30,14 @@ internal static class RelayErrors
     {
         AcquireOutcome.NoneConfigured => new OpenAiError(503,
             "No on-demand.io credentials are configured. Set ONDEMAND_API_KEYS or ONDEMAND_ACCOUNTS, or add \"accounts\" to config.json, then restart the gateway.",
-            "api_error", null, "no_credentials") { RetryAfterSeconds = 60 },
+            "api_error", null, "no_credentials") { ShouldRetry = false },
         AcquireOutcome.AllCooling => new OpenAiError(429,
             $"Every on-demand.io credential is cooling down after a rate limit; the soonest is free in {Seconds(result.RetryAfter)} s.",
             "rate_limit_error", null, "rate_limit_exceeded") { RetryAfterSeconds = Seconds(result.RetryAfter) },
         AcquireOutcome.AllBusy => new OpenAiError(429, "Every on-demand.io credential is at its concurrency limit. Retry shortly.", "rate_limit_error", null, "credentials_busy") { RetryAfterSeconds = 1 },
         _ => new OpenAiError(503,
             "Every on-demand.io credential was refused by the upstream (invalid key or password)" + (lastError is null ? "." : $": {lastError.Message}"),
-            "api_error", null, "no_valid_credentials") { RetryAfterSeconds = Seconds(result.RetryAfter) },
+            "api_error", null, "no_valid_credentials") { RetryAfterSeconds = Seconds(result.RetryAfter), ShouldRetry = false },
     };
 
     public static UsageOutcome Outcome(UpstreamErrorKind kind) => kind switch

@@ -53,6 +53,7 @@ public sealed class ResilienceTests
         var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.InRange(response.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 80, 90);
+        Assert.False(response.Headers.Contains("x-should-retry"));   // waiting does help here
         Assert.Equal(2, Queries(host).Count);
 
         var again = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
@@ -145,6 +146,26 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task EveryCredentialRefused_Answers503_ThatRetryingWillNotHelp()
+    {
+        await using var host = await GatewayHost.StartAsync(o => o with
+        {
+            Credentials = [new CredentialOptions(CredentialKind.ApiKey, "revoked-key-000000", null, null)],
+        });
+
+        var first = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);    // refused by the upstream
+        var second = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);   // known invalid: not tried
+
+        foreach (var response in new[] { first, second })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("no_valid_credentials", await response.Content.ReadAsStringAsync());
+            Assert.Equal(["false"], response.Headers.GetValues("x-should-retry"));
+        }
+        Assert.Single(Queries(host).Concat(host.Upstream.Calls.Where(c => c.Kind == FakeCallKind.CreateSession)));
+    }
+
+    [Fact]
     public async Task Deadline_NonStreamHang_Is504()
     {
         await using var host = await GatewayHost.StartAsync(o => o with { RequestTimeoutSeconds = 0.5 });
@@ -188,11 +209,14 @@ public sealed class ResilienceTests
     }
 
     [Fact]
-    public async Task NoCredentials_Answers503SayingWhatToConfigure()
+    public async Task NoCredentials_Answers503SayingWhatToConfigure_AndThatRetryingWillNotHelp()
     {
         await using var host = await GatewayHost.StartAsync(o => o with { Credentials = [] });
         var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        // OpenAI's SDKs honour x-should-retry and would otherwise wait out a Retry-After twice before showing this.
+        Assert.Equal(["false"], response.Headers.GetValues("x-should-retry"));
+        Assert.Null(response.Headers.RetryAfter);
         var text = await response.Content.ReadAsStringAsync();
         Assert.Contains("ONDEMAND_API_KEYS", text);
         var health = JsonDocument.Parse(await host.Http.GetStringAsync("/health")).RootElement;
