@@ -23,15 +23,7 @@ internal sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestI
     }
 
     /// <summary>Only characters that cannot forge a log line or a header: letters, digits and <c>-_.:</c>.</summary>
-    public static bool IsAcceptable(string? id)
-    {
-        if (string.IsNullOrEmpty(id) || id.Length > MaxLength) return false;
-        foreach (var c in id)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')) return false;
-        }
-        return true;
-    }
+    public static bool IsAcceptable(string? id) => LogSafeText.IsPlain(id, MaxLength);
 
     /// <summary>16 hex characters, never repeated (see <see cref="Runtime.UniqueIds"/>).</summary>
     public static string NewId() => Runtime.UniqueIds.Next();

@@ -21,6 +21,10 @@ internal sealed partial class ChatRelay(
     CostCalculator costs,
     ILogger<ChatRelay> logger)
 {
+    /// <summary>The client's model name goes into the log line at most this long (and with control characters
+    /// escaped): any string is accepted as a model, and the unknown ones are answered with the default.</summary>
+    internal const int MaxLoggedModelLength = 200;
+
     public async Task RelayAsync(HttpContext context, RelayRequest request)
     {
         var outcome = new RelayOutcome();
@@ -204,7 +208,7 @@ internal sealed partial class ChatRelay(
             CostUsd = costs.Cost(request.Model.Model, outcome.Tokens.PromptTokens, outcome.Tokens.CompletionTokens),
             Error = outcome.Error,
         });
-        LogCompleted(logger, request.Model.Model, request.Chat.Stream, outcome.Status, outcome.Outcome, latency.TotalMilliseconds, outcome.Credential ?? "-");
+        LogCompleted(logger, Logging.LogSafeText.ForLog(request.Model.Model, MaxLoggedModelLength), request.Chat.Stream, outcome.Status, outcome.Outcome, latency.TotalMilliseconds, outcome.Credential ?? "-");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "chat model={Model} stream={Stream} status={Status} outcome={Outcome} latency_ms={LatencyMs:0} credential={Credential}")]
