@@ -32,6 +32,16 @@ public sealed class BrokenUpstreamReplyTests
         return await accept;
     }
 
+    /// <summary>On <paramref name="connection"/>: a session creation answered with <paramref name="sessionId"/>, then
+    /// that session's query answered with <paramref name="queryReply"/>; the session creation's request.</summary>
+    private static async Task<RawRequest> SessionThenQueryAsync(RawServerConnection connection, string sessionId, string queryReply)
+    {
+        var creation = await connection.AnswerAsync(RawReplies.SessionCreated(sessionId));
+        Assert.Equal("POST /chat/v1/sessions HTTP/1.1", creation.RequestLine);
+        Assert.Equal($"POST /chat/v1/sessions/{sessionId}/query HTTP/1.1", (await connection.AnswerAsync(queryReply)).RequestLine);
+        return creation;
+    }
+
     [Fact]
     public async Task QueryAnswerCutShort_TwoCredentials_FailsOverAndAnswers200()
     {
@@ -39,18 +49,12 @@ public sealed class BrokenUpstreamReplyTests
         await using var host = await StartAsync(upstream);
         var pending = host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
 
-        using var first = await NextConnectionAsync(upstream, pending);
-        Assert.Equal(Alpha, (await first.ReadRequestAsync()).Header("apikey"));
-        await first.WriteAsync(RawReplies.SessionCreated("s-1"));
-        Assert.Equal("POST /chat/v1/sessions/s-1/query HTTP/1.1", (await first.ReadRequestAsync()).RequestLine);
-        await first.WriteAsync(RawReplies.CutShort);
-        first.Dispose();
-
+        using (var first = await NextConnectionAsync(upstream, pending))
+        {
+            Assert.Equal(Alpha, (await SessionThenQueryAsync(first, "s-1", RawReplies.CutShort)).Header("apikey"));
+        }
         using var second = await NextConnectionAsync(upstream, pending);
-        Assert.Equal(Bravo, (await second.ReadRequestAsync()).Header("apikey"));
-        await second.WriteAsync(RawReplies.SessionCreated("s-2"));
-        Assert.Equal("POST /chat/v1/sessions/s-2/query HTTP/1.1", (await second.ReadRequestAsync()).RequestLine);
-        await second.WriteAsync(RawReplies.Answer("s-2", "from the second try"));
+        Assert.Equal(Bravo, (await SessionThenQueryAsync(second, "s-2", RawReplies.Answer("s-2", "from the second try"))).Header("apikey"));
         var response = await pending;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -76,10 +80,7 @@ public sealed class BrokenUpstreamReplyTests
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             using var connection = await NextConnectionAsync(upstream, pending);
-            await connection.ReadRequestAsync();
-            await connection.WriteAsync(RawReplies.SessionCreated($"s-{attempt}"));
-            Assert.Equal($"POST /chat/v1/sessions/s-{attempt}/query HTTP/1.1", (await connection.ReadRequestAsync()).RequestLine);
-            await connection.WriteAsync(answer);
+            await SessionThenQueryAsync(connection, $"s-{attempt}", answer);
         }
         var response = await pending;
 
@@ -101,9 +102,8 @@ public sealed class BrokenUpstreamReplyTests
 
         using (var sessions = await NextConnectionAsync(upstream, pending))
         {
-            await sessions.ReadRequestAsync();
             // Connection: close, so the query goes out on a fresh connection (no resend question at all).
-            await sessions.WriteAsync(RawReplies.SessionCreated("s-1").Replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
+            await sessions.AnswerAsync(RawReplies.SessionCreated("s-1").Replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
         }
         using (var query = await NextConnectionAsync(upstream, pending))
         {
@@ -111,10 +111,7 @@ public sealed class BrokenUpstreamReplyTests
         }   // closed cleanly (FIN), not one byte of an answer
 
         using var retry = await NextConnectionAsync(upstream, pending);
-        Assert.Equal("POST /chat/v1/sessions HTTP/1.1", (await retry.ReadRequestAsync()).RequestLine);
-        await retry.WriteAsync(RawReplies.SessionCreated("s-2"));
-        Assert.Equal("POST /chat/v1/sessions/s-2/query HTTP/1.1", (await retry.ReadRequestAsync()).RequestLine);
-        await retry.WriteAsync(RawReplies.Answer("s-2", "fine"));
+        await SessionThenQueryAsync(retry, "s-2", RawReplies.Answer("s-2", "fine"));
         var response = await pending;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -129,15 +126,11 @@ public sealed class BrokenUpstreamReplyTests
 
         using (var first = await NextConnectionAsync(upstream, pending))
         {
-            Assert.Equal("POST /chat/v1/sessions HTTP/1.1", (await first.ReadRequestAsync()).RequestLine);
-            await first.WriteAsync("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"data\":{\"");
+            var creation = await first.AnswerAsync("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"data\":{\"");
+            Assert.Equal("POST /chat/v1/sessions HTTP/1.1", creation.RequestLine);
         }
-
         using var second = await NextConnectionAsync(upstream, pending);
-        Assert.Equal("POST /chat/v1/sessions HTTP/1.1", (await second.ReadRequestAsync()).RequestLine);
-        await second.WriteAsync(RawReplies.SessionCreated("s-2"));
-        Assert.Equal("POST /chat/v1/sessions/s-2/query HTTP/1.1", (await second.ReadRequestAsync()).RequestLine);
-        await second.WriteAsync(RawReplies.Answer("s-2", "fine"));
+        await SessionThenQueryAsync(second, "s-2", RawReplies.Answer("s-2", "fine"));
         var response = await pending;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

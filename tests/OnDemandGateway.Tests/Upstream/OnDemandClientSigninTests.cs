@@ -8,21 +8,46 @@ using OnDemandGateway.Upstream.Http;
 
 namespace OnDemandGateway.Tests.Upstream;
 
-/// <summary><see cref="OnDemandClient"/>'s signin for concurrent callers on one account: one signin, whose outcome
-/// (a failure too) every caller that waited for it shares.</summary>
+/// <summary><see cref="OnDemandClient"/>'s signin and refresh for an account: one signin for concurrent callers,
+/// whose outcome (a failure too) every caller that waited for it shares; a broken answer comes back classified.</summary>
 public sealed class OnDemandClientSigninTests
 {
     private const string SigninLine = "POST /v1/auth/user/signin HTTP/1.1";
-
-    private static OnDemandClient NewClient(UpstreamHttpClient http, RawServer server)
-    {
-        var origin = $"http://127.0.0.1:{server.Port}";
-        return new(http, new GatewayOptions { OnDemandApiBase = origin, OnDemandAuthBase = origin }, NullLogger<OnDemandClient>.Instance);
-    }
+    private static readonly string Busy = RawReplies.Json(503, "Service Unavailable", """{"message":"busy","errorCode":"resource_unavailable"}""");
+    private static readonly string Refused = RawReplies.Json(401, "Unauthorized", """{"message":"Invalid email or password.","errorCode":"unauthenticated"}""");
 
     private static UpstreamHttpClient NewHttp() => new(new UpstreamHttpOptions { Proxy = null }, TimeProvider.System);
 
-    private static CredentialState Account() => new(new CredentialOptions(CredentialKind.Account, null, "wait@example.com", "pw"), 0);
+    private static OnDemandClient NewClient(UpstreamHttpClient http, string origin) =>
+        new(http, new GatewayOptions { OnDemandApiBase = origin, OnDemandAuthBase = origin }, NullLogger<OnDemandClient>.Instance);
+
+    private static OnDemandClient NewClient(UpstreamHttpClient http, RawServer server) => NewClient(http, $"http://127.0.0.1:{server.Port}");
+
+    private static CredentialState Account() => new(new CredentialOptions(CredentialKind.Account, null, "ana@example.com", "pw"), 0);
+
+    private static async Task AnswerSigninAsync(RawServerConnection connection, string reply) =>
+        Assert.Equal(SigninLine, (await connection.AnswerAsync(reply)).RequestLine);
+
+    /// <summary>A successful signin with <paramref name="token"/>, then a session creation with it.</summary>
+    private static async Task SignInAndCreateAsync(RawServerConnection connection, string token, string sessionId)
+    {
+        await AnswerSigninAsync(connection, RawReplies.SignedIn(token, "refresh-of-" + token));
+        Assert.Equal("Bearer " + token, (await connection.AnswerAsync(RawReplies.SessionCreated(sessionId))).Header("Authorization"));
+    }
+
+    /// <summary>A first call on a new account whose signin is answered with <paramref name="reply"/> and fails as
+    /// <paramref name="kind"/>; the client, the account and the connection, for the calls that follow.</summary>
+    private static async Task<(OnDemandClient Client, CredentialState Account, RawServerConnection Connection)> FirstSigninFailsAsync(
+        RawServer server, UpstreamHttpClient http, string reply, UpstreamErrorKind kind)
+    {
+        var client = NewClient(http, server);
+        var account = Account();
+        var first = client.CreateSessionAsync(account, CancellationToken.None);
+        var connection = await server.AcceptAsync();   // disposed with the server
+        await AnswerSigninAsync(connection, reply);
+        Assert.Equal(kind, (await first.WaitAsync(RawServer.Timeout)).Error?.Kind);
+        return (client, account, connection);
+    }
 
     [Fact]
     public async Task CreateSessionAsync_CallsWaitingOnASigninThatFails_ShareItsFailure_WithoutSigningInAgain()
@@ -35,8 +60,7 @@ public sealed class OnDemandClientSigninTests
         var calls = Enumerable.Range(0, 3).Select(_ => client.CreateSessionAsync(account, CancellationToken.None)).ToArray();
 
         using var connection = await server.AcceptAsync();
-        Assert.Equal(SigninLine, (await connection.ReadRequestAsync()).RequestLine);
-        await connection.WriteAsync(RawReplies.Json(503, "Service Unavailable", """{"message":"busy","errorCode":"resource_unavailable"}"""));
+        await AnswerSigninAsync(connection, Busy);
         var results = await Task.WhenAll(calls).WaitAsync(RawServer.Timeout);
 
         Assert.All(results, r => Assert.Equal(UpstreamErrorKind.ServerError, r.Error?.Kind));
@@ -45,14 +69,46 @@ public sealed class OnDemandClientSigninTests
     }
 
     [Fact]
+    public async Task CreateSessionAsync_AfterATransientSigninFailure_TheNextCallSignsIn()
+    {
+        using var server = new RawServer();
+        using var http = NewHttp();
+        var (client, account, connection) = await FirstSigninFailsAsync(server, http, Busy, UpstreamErrorKind.ServerError);
+
+        var second = client.CreateSessionAsync(account, CancellationToken.None);
+        await SignInAndCreateAsync(connection, "token-1", "s-1");
+        Assert.Equal("s-1", (await second.WaitAsync(RawServer.Timeout)).Value);
+    }
+
+    [Fact]
+    public async Task CreateSessionAsync_AfterARefusedSignin_NoCallSignsInAgainUntilTheAccountIsReprobed()
+    {
+        using var server = new RawServer();
+        using var http = NewHttp();
+        var (client, account, connection) = await FirstSigninFailsAsync(server, http, Refused, UpstreamErrorKind.Unauthenticated);
+
+        // A request already holding the account when the refusal came: the refusal, no second login.
+        var late = await client.CreateSessionAsync(account, CancellationToken.None).WaitAsync(RawServer.Timeout);
+        Assert.Equal(UpstreamErrorKind.Unauthenticated, late.Error?.Kind);
+        Assert.False(connection.HasUnreadBytes, "the refused password was tried again");
+
+        // The pool re-probes the account after its quarantine: that probe signs in again.
+        var now = DateTimeOffset.UtcNow;
+        account.MarkInvalid(now);
+        Assert.True(account.TryBeginProbe(now + TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1)));
+        var probe = client.CreateSessionAsync(account, CancellationToken.None);
+        await SignInAndCreateAsync(connection, "token-1", "s-1");
+        Assert.Equal("s-1", (await probe.WaitAsync(RawServer.Timeout)).Value);
+    }
+
+    [Fact]
     public async Task CreateSessionAsync_TwoCallsRefusedWithOneExpiredToken_RefreshFailsOnce_OneSigninServesBoth()
     {
         await using var fake = await FakeOnDemandServer.StartAsync(new FakeOnDemandOptions { Quiet = true });
-        fake.AddAccount("pair@example.com", "pw");
+        fake.AddAccount("ana@example.com", "pw");
         using var http = NewHttp();
-        var client = new OnDemandClient(http, new GatewayOptions { OnDemandApiBase = fake.BaseUrl.ToString(), OnDemandAuthBase = fake.BaseUrl.ToString() },
-            NullLogger<OnDemandClient>.Instance);
-        var account = new CredentialState(new CredentialOptions(CredentialKind.Account, null, "pair@example.com", "pw"), 0);
+        var client = NewClient(http, fake.BaseUrl.ToString());
+        var account = Account();
         Assert.True((await client.CreateSessionAsync(account, CancellationToken.None)).IsSuccess);
         fake.ExpireAccessTokens();
         fake.RevokeRefreshTokens();
@@ -68,56 +124,44 @@ public sealed class OnDemandClientSigninTests
     }
 
     [Fact]
-    public async Task CreateSessionAsync_AfterATransientSigninFailure_TheNextCallSignsIn()
+    public async Task CreateSessionAsync_SigninAnswerCutShort_IsATransportFailure()
     {
         using var server = new RawServer();
         using var http = NewHttp();
-        var client = NewClient(http, server);
-        var account = Account();
+        var creating = NewClient(http, server).CreateSessionAsync(Account(), CancellationToken.None);
 
-        var first = client.CreateSessionAsync(account, CancellationToken.None);
-        using var connection = await server.AcceptAsync();
-        Assert.Equal(SigninLine, (await connection.ReadRequestAsync()).RequestLine);
-        await connection.WriteAsync(RawReplies.Json(503, "Service Unavailable", """{"message":"busy","errorCode":"resource_unavailable"}"""));
-        Assert.Equal(UpstreamErrorKind.ServerError, (await first.WaitAsync(RawServer.Timeout)).Error?.Kind);
+        using (var connection = await server.AcceptAsync())
+        {
+            await AnswerSigninAsync(connection, RawReplies.CutShort);
+        }
+        var result = await creating.WaitAsync(RawServer.Timeout);
 
-        var second = client.CreateSessionAsync(account, CancellationToken.None);
-        Assert.Equal(SigninLine, (await connection.ReadRequestAsync()).RequestLine);
-        await connection.WriteAsync(RawReplies.SignedIn("token-1", "refresh-1"));
-        Assert.Equal("Bearer token-1", (await connection.ReadRequestAsync()).Header("Authorization"));
-        await connection.WriteAsync(RawReplies.SessionCreated("s-1"));
-
-        Assert.Equal("s-1", (await second.WaitAsync(RawServer.Timeout)).Value);
+        Assert.Equal(UpstreamErrorKind.Transport, result.Error?.Kind);
+        Assert.Equal(1, server.Accepted);
     }
 
     [Fact]
-    public async Task CreateSessionAsync_AfterARefusedSignin_NoCallSignsInAgainUntilTheAccountIsReprobed()
+    public async Task CreateSessionAsync_RefreshAnswerCutShort_SignsInOnceAndSucceeds()
     {
         using var server = new RawServer();
         using var http = NewHttp();
-        var client = NewClient(http, server);
-        var account = Account();
+        var creating = NewClient(http, server).CreateSessionAsync(Account(), CancellationToken.None);
 
-        var first = client.CreateSessionAsync(account, CancellationToken.None);
-        using var connection = await server.AcceptAsync();
-        Assert.Equal(SigninLine, (await connection.ReadRequestAsync()).RequestLine);
-        await connection.WriteAsync(RawReplies.Json(401, "Unauthorized", """{"message":"Invalid email or password.","errorCode":"unauthenticated"}"""));
-        Assert.Equal(UpstreamErrorKind.Unauthenticated, (await first.WaitAsync(RawServer.Timeout)).Error?.Kind);
+        using (var first = await server.AcceptAsync())
+        {
+            await AnswerSigninAsync(first, RawReplies.SignedIn("token-1", "refresh-1"));
+            var refused = await first.AnswerAsync("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+            Assert.Equal("Bearer token-1", refused.Header("Authorization"));
+        }
+        using (var refresh = await server.AcceptAsync())
+        {
+            Assert.Equal("POST /v1/auth/user/refresh_token HTTP/1.1", (await refresh.AnswerAsync(RawReplies.CutShort)).RequestLine);
+        }
+        using var signin = await server.AcceptAsync();
+        await SignInAndCreateAsync(signin, "token-2", "s-1");
+        var result = await creating.WaitAsync(RawServer.Timeout);
 
-        // A request already holding the account when the refusal came: the refusal, no second login.
-        var late = await client.CreateSessionAsync(account, CancellationToken.None).WaitAsync(RawServer.Timeout);
-        Assert.Equal(UpstreamErrorKind.Unauthenticated, late.Error?.Kind);
-        Assert.False(connection.HasUnreadBytes, "the refused password was tried again");
-
-        // The pool re-probes the account after its quarantine: that probe signs in again.
-        var now = DateTimeOffset.UtcNow;
-        account.MarkInvalid(now);
-        Assert.True(account.TryBeginProbe(now + TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(1)));
-        var probe = client.CreateSessionAsync(account, CancellationToken.None);
-        Assert.Equal(SigninLine, (await connection.ReadRequestAsync()).RequestLine);
-        await connection.WriteAsync(RawReplies.SignedIn("token-1", "refresh-1"));
-        await connection.ReadRequestAsync();
-        await connection.WriteAsync(RawReplies.SessionCreated("s-1"));
-        Assert.Equal("s-1", (await probe.WaitAsync(RawServer.Timeout)).Value);
+        Assert.True(result.IsSuccess, result.Error?.ToString());
+        Assert.Equal("s-1", result.Value);
     }
 }

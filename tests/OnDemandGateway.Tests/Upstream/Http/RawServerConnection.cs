@@ -45,6 +45,14 @@ internal sealed class RawServerConnection(Socket socket) : IDisposable
         return request with { Body = body };
     }
 
+    /// <summary>Reads the next request and writes <paramref name="reply"/> to it.</summary>
+    public async Task<RawRequest> AnswerAsync(string reply)
+    {
+        var request = await ReadRequestAsync();
+        await WriteAsync(reply);
+        return request;
+    }
+
     /// <summary>Bytes have arrived that no <see cref="ReadRequestAsync"/> has consumed yet (checked without waiting:
     /// what one send of the client wrote on loopback is all here once any of it is).</summary>
     public bool HasUnreadBytes => _end > _start || _socket.Available > 0;
