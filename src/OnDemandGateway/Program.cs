@@ -3,6 +3,7 @@ using OnDemandGateway.Auth;
 using OnDemandGateway.Cluster;
 using OnDemandGateway.Configuration;
 using OnDemandGateway.Dashboard;
+using OnDemandGateway.Forwarding;
 using OnDemandGateway.Health;
 using OnDemandGateway.Logging;
 using OnDemandGateway.Metrics;
@@ -59,6 +60,7 @@ public static class Program
         services?.Invoke(builder.Services); // keep last: test doubles replace what is registered above
 
         var app = builder.Build();
+        app.UseForwardedClientAddress();
         app.UseRequestId();
         app.MapHealth();
         app.MapOpenAi();

@@ -4,7 +4,7 @@ using OnDemandGateway.Logging;
 namespace OnDemandGateway.Configuration;
 
 /// <summary>Every key config.json may hold (the Flask proxy's names plus the gateway's own) with its
-/// environment variable. docs/configuration.md documents this table; keep the two in step.</summary>
+/// environment variable. The README's configuration reference documents this table (a test checks every key has a row).</summary>
 internal static class ConfigSettings
 {
     public static IReadOnlyList<ConfigSetting> All { get; } =
@@ -36,6 +36,7 @@ internal static class ConfigSettings
         Number("invalid_credential_reprobe_seconds", "INVALID_CREDENTIAL_REPROBE_SECONDS", positive: true, (o, x) => o with { InvalidCredentialReprobeSeconds = x }),
         Whole("session_pool_size", "SESSION_POOL_SIZE", 0, (o, x) => o with { SessionPoolSize = x }),
         new("port", "PORT", false, (o, v, _) => o with { Port = (int)v.Integer(1, 65535, "a port number from 1 to 65535") }),
+        new("trusted_proxies", "TRUSTED_PROXIES", false, (o, v, _) => o with { TrustedProxies = TrustedProxyParser.Parse(v) }),
         new("log_path", "LOG_PATH", false, (o, v, _) => o with { LogPath = NullIfEmpty(v.String(allowEmpty: true)) }),
         Number("log_max_mb", "LOG_MAX_MB", positive: false, (o, x) => o with { LogMaxMegabytes = x }),
         Whole("log_backups", "LOG_BACKUPS", 1, (o, x) => o with { LogBackups = x }),

@@ -90,6 +90,28 @@ internal readonly struct ConfigValue
         return value;
     }
 
+    /// <summary>A comma-separated string, or in the file also a list of strings: the entries, trimmed, empty ones
+    /// dropped. <c>none</c> is the empty list, since an empty variable counts as unset.</summary>
+    public IReadOnlyList<string> List(string requirement)
+    {
+        List<string> entries = [];
+        if (IsFromFile && _json.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in _json.EnumerateArray())
+            {
+                RequireKind(item, JsonValueKind.String, "a string", $"[{index++}]");
+                if (item.GetString()!.Trim() is { Length: > 0 } entry) entries.Add(entry);
+            }
+        }
+        else
+        {
+            if (IsFromFile) RequireKind(_json, JsonValueKind.String, requirement);
+            entries.AddRange(String(allowEmpty: true).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        }
+        return entries is [var only] && only.Equals("none", StringComparison.OrdinalIgnoreCase) ? [] : entries;
+    }
+
     /// <summary>The value as JSON: the file's element, or the environment string parsed as JSON.</summary>
     public JsonElement Json()
     {

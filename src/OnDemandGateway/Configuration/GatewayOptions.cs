@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace OnDemandGateway.Configuration;
 
 /// <summary>
@@ -47,6 +49,9 @@ public sealed record GatewayOptions
     public int SessionPoolSize { get; init; } = 2;
 
     public int Port { get; init; } = 7860;
+    /// <summary>Peers whose <c>X-Forwarded-For</c> names the client; empty = trust none. Loopback by default, where
+    /// the README's nginx runs.</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [IPNetwork.Parse("127.0.0.0/8"), IPNetwork.Parse("::1/128")];
     public string? LogPath { get; init; }
     /// <summary>The log file is rotated before it grows past this many MB (0 = never).</summary>
     public double LogMaxMegabytes { get; init; } = 100;
