@@ -57,11 +57,13 @@ public static class Program
         builder.Services.AddTokenization();
         builder.Services.AddRelay();
         builder.Services.AddGatewayMetrics();
+        builder.Services.AddOpenAiCors(options);
         services?.Invoke(builder.Services); // keep last: test doubles replace what is registered above
 
         var app = builder.Build();
         app.UseForwardedClientAddress();
         app.UseRequestId();
+        app.UseOpenAiCors();
         app.MapHealth();
         app.MapOpenAi();
         app.MapAccountsApi();

@@ -29,6 +29,7 @@ internal static class ConfigSettings
         new("unknown_model", "UNKNOWN_MODEL", false, (o, v, _) => o with { UnknownModels = Choice(v, ("default", UnknownModelPolicy.UseDefault), ("reject", UnknownModelPolicy.Reject)) }),
         new("tools", "TOOLS", false, (o, v, _) => o with { Tools = Choice(v, ("reject", ToolsPolicy.Reject), ("ignore", ToolsPolicy.Ignore)) }),
         new("models_require_auth", "MODELS_REQUIRE_AUTH", false, (o, v, _) => o with { ModelsRequireAuth = v.Boolean() }),
+        new("cors_origins", "CORS_ORIGINS", false, (o, v, _) => o with { CorsOrigins = CorsOriginParser.Parse(v) }),
         new("metrics_require_auth", "METRICS_REQUIRE_AUTH", false, (o, v, _) => o with { MetricsRequireAuth = v.Boolean() }),
         new("max_request_body_bytes", "MAX_REQUEST_BODY_BYTES", false, (o, v, _) => o with { MaxRequestBodyBytes = v.Integer(1, long.MaxValue, "a whole number of bytes, 1 or more") }),
         Number("all_cooling_max_wait_seconds", "ALL_COOLING_MAX_WAIT_SECONDS", positive: false, (o, x) => o with { AllCoolingMaxWaitSeconds = x }),

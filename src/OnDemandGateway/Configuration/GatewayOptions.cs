@@ -37,6 +37,8 @@ public sealed record GatewayOptions
     public UnknownModelPolicy UnknownModels { get; init; } = UnknownModelPolicy.UseDefault;
     public ToolsPolicy Tools { get; init; } = ToolsPolicy.Reject;
     public bool ModelsRequireAuth { get; init; } = true;
+    /// <summary>Origins whose pages may call <c>/v1</c> (CORS): <c>["*"]</c> for any, empty for none.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = ["*"];
     /// <summary>Puts <c>/metrics</c> behind a client token; open by default, like most exporters.</summary>
     public bool MetricsRequireAuth { get; init; }
     public long MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
