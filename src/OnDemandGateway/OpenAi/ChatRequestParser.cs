@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using OnDemandGateway.Configuration;
 
 namespace OnDemandGateway.OpenAi;
@@ -12,6 +14,8 @@ internal static class ChatRequestParser
 
     public static (ChatRequest? Request, OpenAiError? Error) Parse(ReadOnlyMemory<byte> body, ToolsPolicy tools)
     {
+        // JsonDocument does not check the bytes inside strings; reading such a string later would throw instead.
+        if (!Utf8.IsValid(body.Span)) return Fail(NotUtf8(body.Span));
         JsonDocument document;
         try
         {
@@ -34,6 +38,12 @@ internal static class ChatRequestParser
             {
                 return Fail(invalid.Error);
             }
+            catch (InvalidOperationException)
+            {
+                // Looking a property up unescapes the names it passes; string values are read through Text(), so
+                // with valid UTF-8 this is a name holding an unpaired surrogate escape.
+                return Fail(OpenAiError.Invalid($"A property name in the request body holds {UnpairedSurrogate}.", code: "invalid_json"));
+            }
         }
     }
 
@@ -45,7 +55,7 @@ internal static class ChatRequestParser
         if (root.TryGetProperty("model", out var m) && m.ValueKind != JsonValueKind.Null)
         {
             if (m.ValueKind != JsonValueKind.String) throw Type("model", "a string");
-            model = m.GetString();
+            model = Text(m, "model");
             if (string.IsNullOrWhiteSpace(model)) model = null;
         }
 
@@ -104,15 +114,16 @@ internal static class ChatRequestParser
         if (item.ValueKind != JsonValueKind.Object) throw Type(path, "an object");
         if (!item.TryGetProperty("role", out var roleElement) || roleElement.ValueKind != JsonValueKind.String)
             throw new InvalidRequest(OpenAiError.Invalid($"Missing required parameter: '{path}.role'.", $"{path}.role", "missing_required_parameter"));
-        var role = roleElement.GetString()!.ToLowerInvariant();
+        var roleText = Text(roleElement, $"{path}.role");
+        var role = roleText.ToLowerInvariant();
         if (role is not ("system" or "developer" or "user" or "assistant" or "tool" or "function"))
-            throw new InvalidRequest(OpenAiError.Invalid($"Invalid value '{roleElement.GetString()}' for '{path}.role': expected one of 'system', 'developer', 'user', 'assistant', 'tool', 'function'.", $"{path}.role", "invalid_value"));
+            throw new InvalidRequest(OpenAiError.Invalid($"Invalid value '{roleText}' for '{path}.role': expected one of 'system', 'developer', 'user', 'assistant', 'tool', 'function'.", $"{path}.role", "invalid_value"));
 
         string? name = null;
         if (item.TryGetProperty("name", out var nameElement) && nameElement.ValueKind != JsonValueKind.Null)
         {
             if (nameElement.ValueKind != JsonValueKind.String) throw Type($"{path}.name", "a string");
-            name = nameElement.GetString();
+            name = Text(nameElement, $"{path}.name");
         }
 
         var content = "";
@@ -120,7 +131,7 @@ internal static class ChatRequestParser
         {
             content = contentElement.ValueKind switch
             {
-                JsonValueKind.String => contentElement.GetString()!,
+                JsonValueKind.String => Text(contentElement, $"{path}.content"),
                 JsonValueKind.Null => "",
                 JsonValueKind.Array => JoinParts(contentElement, path),
                 _ => throw Type($"{path}.content", "a string or an array of content parts"),
@@ -143,16 +154,16 @@ internal static class ChatRequestParser
             var partPath = $"{path}.content[{index++}]";
             if (part.ValueKind == JsonValueKind.String)
             {
-                Append(builder, part.GetString()!);
+                Append(builder, Text(part, partPath));
                 continue;
             }
             if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
                 throw new InvalidRequest(OpenAiError.Invalid($"'{partPath}' must be a content part object with a 'type'.", partPath, "invalid_type"));
-            var typeName = type.GetString();
+            var typeName = Text(type, $"{partPath}.type");
             if (typeName is "text" or "input_text")
             {
                 if (!part.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String) throw Type($"{partPath}.text", "a string");
-                Append(builder, text.GetString()!);
+                Append(builder, Text(text, $"{partPath}.text"));
                 continue;
             }
             var what = typeName is "image_url" or "input_image" or "image" ? "Image inputs are" : $"Content parts of type '{typeName}' are";
@@ -172,7 +183,7 @@ internal static class ChatRequestParser
         if (!root.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null) return null;
         if (stop.ValueKind == JsonValueKind.String)
         {
-            var value = stop.GetString()!;
+            var value = Text(stop, "stop");
             return value.Length == 0 ? null : [value];
         }
         if (stop.ValueKind != JsonValueKind.Array) throw Type("stop", "a string or an array of strings");
@@ -181,7 +192,7 @@ internal static class ChatRequestParser
         foreach (var item in stop.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.String) throw Type("stop", "a string or an array of strings");
-            if (item.GetString() is { Length: > 0 } value) list.Add(value);
+            if (Text(item, "stop") is { Length: > 0 } value) list.Add(value);
         }
         return list.Count == 0 ? null : list;
     }
@@ -212,6 +223,29 @@ internal static class ChatRequestParser
             JsonValueKind.False => false,
             _ => throw Type(path ?? name, "a boolean"),
         };
+    }
+
+    private const string UnpairedSurrogate = "an unpaired UTF-16 surrogate escape (such as \\ud83d without the low surrogate that completes it), which is not text; send whole characters, not half of an emoji";
+
+    /// <summary>A JSON string's text. The body is valid UTF-8 by now, so only an unpaired surrogate escape
+    /// (<c>"\ud83d"</c> alone, as a JavaScript client sends a string cut mid-emoji) makes reading it fail.</summary>
+    private static string Text(JsonElement element, string param)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InvalidRequest(OpenAiError.Invalid($"'{param}' holds {UnpairedSurrogate}.", param, "invalid_value"));
+        }
+    }
+
+    private static OpenAiError NotUtf8(ReadOnlySpan<byte> body)
+    {
+        var offset = 0;
+        while (Rune.DecodeFromUtf8(body[offset..], out _, out var length) == OperationStatus.Done) offset += length;
+        return OpenAiError.Invalid($"The request body is not valid UTF-8 (the first invalid byte is at offset {offset}). JSON must be sent as UTF-8: save the file as UTF-8, or let your HTTP library encode the text.", code: "invalid_json");
     }
 
     private static InvalidRequest Type(string param, string expected) =>

@@ -80,4 +80,66 @@ public sealed class ChatRequestParserTests
         Assert.Null(error);
         Assert.Equal("", request!.Messages[1].Content);
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 }, 42)]   // a two-byte lead followed by '('
+    [InlineData(new byte[] { 0xE9 }, 42)]         // "café" saved as Latin-1 / Windows-1252
+    [InlineData(new byte[] { 0xED, 0xA0, 0xBD }, 42)]   // a surrogate encoded as UTF-8 (CESU-8), not UTF-8
+    public void Parse_InvalidUtf8InAString_Is400SayingSo(byte[] bad, int offset)
+    {
+        byte[] body = [.. "{\"messages\":[{\"role\":\"user\",\"content\":\"caf"u8, .. bad, .. "\"}]}"u8];
+
+        var (request, error) = ChatRequestParser.Parse(body, ToolsPolicy.Reject);
+
+        Assert.Null(request);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal("invalid_request_error", error.Type);
+        Assert.Equal("invalid_json", error.Code);
+        Assert.Contains("not valid UTF-8", error.Message);
+        Assert.Contains($"offset {offset}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"messages":[{"role":"user","content":"\ud83d"}]}""", "messages[0].content")]
+    [InlineData("""{"messages":[{"role":"user","content":"cut mid-emoji \ud83d"}]}""", "messages[0].content")]
+    [InlineData("""{"messages":[{"role":"user","content":"\ude00 low half alone"}]}""", "messages[0].content")]
+    [InlineData("""{"messages":[{"role":"user","content":[{"type":"text","text":"\ud83d"}]}]}""", "messages[0].content[0].text")]
+    [InlineData("""{"messages":[{"role":"user","content":["\ud83d"]}]}""", "messages[0].content[0]")]
+    [InlineData("""{"messages":[{"role":"user","name":"\ud83d","content":"x"}]}""", "messages[0].name")]
+    [InlineData("""{"messages":[{"role":"\ud83d","content":"x"}]}""", "messages[0].role")]
+    [InlineData("""{"model":"\ud83d","messages":[{"role":"user","content":"x"}]}""", "model")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"stop":"\ud83d"}""", "stop")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"stop":["ok","\ud83d"]}""", "stop")]
+    [InlineData("""{"messages":[{"role":"user","content":[{"type":"\ud83d"}]}]}""", "messages[0].content[0].type")]
+    public void Parse_LoneSurrogateEscape_Is400NamingTheParameter(string json, string param)
+    {
+        var (request, error) = Parse(json);
+
+        Assert.Null(request);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal("invalid_request_error", error.Type);
+        Assert.Equal(param, error.Param);
+        Assert.Equal("invalid_value", error.Code);
+        Assert.Contains("unpaired UTF-16 surrogate", error.Message);
+    }
+
+    [Fact]
+    public void Parse_LoneSurrogateEscapeInAPropertyName_Is400()
+    {
+        var (request, error) = Parse("""{"\ud83d":1,"messages":[{"role":"user","content":"x"}]}""");
+
+        Assert.Null(request);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal("invalid_json", error.Code);
+        Assert.Contains("unpaired UTF-16 surrogate", error.Message);
+    }
+
+    [Fact]
+    public void Parse_PairedSurrogateEscapes_AreText()
+    {
+        var (request, error) = Parse("""{"messages":[{"role":"user","content":"\ud83d\ude00 caf\u00e9"}]}""");
+
+        Assert.Null(error);
+        Assert.Equal("😀 café", request!.Messages[0].Content);
+    }
 }
