@@ -33,7 +33,7 @@ internal readonly struct ConfigValue
     public ConfigException Error(string what, string path = "") =>
         new(Key, IsFromFile ? $"{_fileName}: \"{Key}\"{path} {what}" : $"{Key}{path}: {what}");
 
-    public double Number(double min, bool exclusiveMin, string requirement)
+    public double Number(double min, bool exclusiveMin, string requirement, double max = double.MaxValue)
     {
         double value;
         if (IsFromFile)
@@ -43,7 +43,7 @@ internal readonly struct ConfigValue
         }
         else if (!double.TryParse(_text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
             throw Error($"must be {requirement}{Got()}");
-        if (!double.IsFinite(value) || value < min || (exclusiveMin && value == min))
+        if (!double.IsFinite(value) || value < min || (exclusiveMin && value == min) || value > max)
             throw Error($"must be {requirement}{Got()}");
         return value;
     }
