@@ -210,7 +210,7 @@ internal static class ChatRequestParser
     {
         if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return null;
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var value)) throw Type(name, "an integer");
-        if (value < min || value > max) throw new InvalidRequest(OpenAiError.Invalid($"'{name}' must be an integer of at least {min} (got {value}).", name, "invalid_value"));
+        if (value < min || value > max) throw new InvalidRequest(OpenAiError.Invalid($"'{name}' must be an integer from {min} to {max} (got {value}).", name, "invalid_value"));
         return (int)value;
     }
 

@@ -142,4 +142,17 @@ public sealed class ChatRequestParserTests
         Assert.Null(error);
         Assert.Equal("😀 café", request!.Messages[0].Content);
     }
+
+    [Theory]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"n":200}""", "n", "'n' must be an integer from 1 to 128 (got 200).")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"n":0}""", "n", "'n' must be an integer from 1 to 128 (got 0).")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"max_tokens":3000000000}""", "max_tokens", "'max_tokens' must be an integer from 1 to 2147483647 (got 3000000000).")]
+    public void Parse_IntegerOutOfRange_MessageStatesTheRange(string json, string param, string message)
+    {
+        var (_, error) = Parse(json);
+
+        Assert.Equal(param, error!.Param);
+        Assert.Equal("invalid_value", error.Code);
+        Assert.Equal(message, error.Message);
+    }
 }
