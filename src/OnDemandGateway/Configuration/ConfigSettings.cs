@@ -28,6 +28,7 @@ internal static class ConfigSettings
         new("fulfillment_prompt", "FULFILLMENT_PROMPT", false, (o, v, _) => o with { FulfillmentPrompt = NullIfEmpty(v.String(allowEmpty: true)) }),
         new("unknown_model", "UNKNOWN_MODEL", false, (o, v, _) => o with { UnknownModels = Choice(v, ("default", UnknownModelPolicy.UseDefault), ("reject", UnknownModelPolicy.Reject)) }),
         new("tools", "TOOLS", false, (o, v, _) => o with { Tools = Choice(v, ("reject", ToolsPolicy.Reject), ("ignore", ToolsPolicy.Ignore)) }),
+        new("drop_unsupported_params", "DROP_UNSUPPORTED_PARAMS", false, (o, v, _) => o with { DropUnsupportedParams = v.Boolean() }),
         new("models_require_auth", "MODELS_REQUIRE_AUTH", false, (o, v, _) => o with { ModelsRequireAuth = v.Boolean() }),
         new("cors_origins", "CORS_ORIGINS", false, (o, v, _) => o with { CorsOrigins = CorsOriginParser.Parse(v) }),
         new("metrics_require_auth", "METRICS_REQUIRE_AUTH", false, (o, v, _) => o with { MetricsRequireAuth = v.Boolean() }),

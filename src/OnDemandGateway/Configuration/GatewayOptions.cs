@@ -36,6 +36,8 @@ public sealed record GatewayOptions
 
     public UnknownModelPolicy UnknownModels { get; init; } = UnknownModelPolicy.UseDefault;
     public ToolsPolicy Tools { get; init; } = ToolsPolicy.Reject;
+    /// <summary>Ignore, instead of a 400, what on-demand.io cannot honour: JSON response formats, logprobs, n &gt; 1, tools.</summary>
+    public bool DropUnsupportedParams { get; init; }
     public bool ModelsRequireAuth { get; init; } = true;
     /// <summary>Origins whose pages may call <c>/v1</c> (CORS): <c>["*"]</c> for any, empty for none.</summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = ["*"];

@@ -12,7 +12,7 @@ internal static class ChatRequestParser
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
-    public static (ChatRequest? Request, OpenAiError? Error) Parse(ReadOnlyMemory<byte> body, ToolsPolicy tools)
+    public static (ChatRequest? Request, OpenAiError? Error) Parse(ReadOnlyMemory<byte> body, ToolsPolicy tools, bool dropUnsupported)
     {
         // JsonDocument does not check the bytes inside strings; reading such a string later would throw instead.
         if (!Utf8.IsValid(body.Span)) return Fail(NotUtf8(body.Span));
@@ -32,7 +32,7 @@ internal static class ChatRequestParser
             if (root.ValueKind != JsonValueKind.Object) return Fail(OpenAiError.Invalid("The request body must be a JSON object.", code: "invalid_json"));
             try
             {
-                return (Read(root, tools), null);
+                return (Read(root, tools, dropUnsupported), null);
             }
             catch (InvalidRequest invalid)
             {
@@ -49,7 +49,7 @@ internal static class ChatRequestParser
 
     private static (ChatRequest?, OpenAiError?) Fail(OpenAiError error) => (null, error);
 
-    private static ChatRequest Read(JsonElement root, ToolsPolicy tools)
+    private static ChatRequest Read(JsonElement root, ToolsPolicy tools, bool dropUnsupported)
     {
         string? model = null;
         if (root.TryGetProperty("model", out var m) && m.ValueKind != JsonValueKind.Null)
@@ -72,17 +72,22 @@ internal static class ChatRequestParser
             messages.Add(ReadMessage(item, index++));
         }
 
-        if (Integer(root, "n", min: 1, max: 128) is > 1)
-            throw new InvalidRequest(OpenAiError.Invalid("Only n=1 is supported: on-demand.io returns one answer per query.", "n", "unsupported_parameter"));
-
-        if (tools == ToolsPolicy.Reject)
+        // What on-demand.io cannot honour is refused by name (a client would otherwise get an answer of another
+        // shape than it asked for), unless the operator chose to drop it. A malformed value is refused either way.
+        if (Integer(root, "n", min: 1, max: 128) is > 1 && !dropUnsupported)
+            throw Unsupported("n", "Only n=1 is supported: on-demand.io returns one answer per query.");
+        if (tools == ToolsPolicy.Reject && !dropUnsupported)
         {
             foreach (var name in (ReadOnlySpan<string>)["tools", "functions"])
             {
                 if (root.TryGetProperty(name, out var t) && t.ValueKind != JsonValueKind.Null && !(t.ValueKind == JsonValueKind.Array && t.GetArrayLength() == 0))
-                    throw new InvalidRequest(OpenAiError.Invalid($"'{name}' (function calling) is not supported by on-demand.io through this gateway. Remove '{name}', or set \"tools\": \"ignore\" in the gateway configuration to drop it silently.", name, "unsupported_parameter"));
+                    throw Unsupported(name, $"'{name}' (function calling) is not supported by on-demand.io through this gateway.", "\"tools\": \"ignore\" (or \"drop_unsupported_params\": true)");
             }
         }
+        if (ResponseFormat(root) is { } format && format != "text" && !dropUnsupported)
+            throw Unsupported("response_format", $"'response_format' of type '{format}' is not supported: on-demand.io has no JSON mode, so the answer would be free text that need not parse as JSON. Ask for JSON in the prompt and parse the answer yourself.");
+        if (Boolean(root, "logprobs") is true && !dropUnsupported)
+            throw Unsupported("logprobs", "'logprobs' is not supported: on-demand.io returns no token log probabilities.");
 
         var stream = Boolean(root, "stream") ?? false;
         var includeUsage = false;
@@ -177,6 +182,23 @@ internal static class ChatRequestParser
             builder.Append(text);
         }
     }
+
+    /// <summary>The requested <c>response_format.type</c>, or null when none is given.</summary>
+    private static string? ResponseFormat(JsonElement root)
+    {
+        if (!root.TryGetProperty("response_format", out var format) || format.ValueKind == JsonValueKind.Null) return null;
+        if (format.ValueKind != JsonValueKind.Object) throw Type("response_format", "an object");
+        if (!format.TryGetProperty("type", out var type) || type.ValueKind == JsonValueKind.Null)
+            throw new InvalidRequest(OpenAiError.Invalid("Missing required parameter: 'response_format.type'.", "response_format.type", "missing_required_parameter"));
+        if (type.ValueKind != JsonValueKind.String) throw Type("response_format.type", "a string");
+        var name = Text(type, "response_format.type");
+        return name is "text" or "json_object" or "json_schema"
+            ? name
+            : throw new InvalidRequest(OpenAiError.Invalid($"Invalid value '{name}' for 'response_format.type': expected one of 'text', 'json_object', 'json_schema'.", "response_format.type", "invalid_value"));
+    }
+
+    private static InvalidRequest Unsupported(string param, string why, string setting = "\"drop_unsupported_params\": true") =>
+        new(OpenAiError.Invalid($"{why} Remove '{param}', or set {setting} in the gateway configuration to have it ignored.", param, "unsupported_parameter"));
 
     private static IReadOnlyList<string>? Stop(JsonElement root)
     {

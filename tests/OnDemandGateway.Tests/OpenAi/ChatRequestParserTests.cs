@@ -6,8 +6,8 @@ namespace OnDemandGateway.Tests.OpenAi;
 
 public sealed class ChatRequestParserTests
 {
-    private static (ChatRequest? Request, OpenAiError? Error) Parse(string json, ToolsPolicy tools = ToolsPolicy.Reject) =>
-        ChatRequestParser.Parse(Encoding.UTF8.GetBytes(json), tools);
+    private static (ChatRequest? Request, OpenAiError? Error) Parse(string json, ToolsPolicy tools = ToolsPolicy.Reject, bool dropUnsupported = false) =>
+        ChatRequestParser.Parse(Encoding.UTF8.GetBytes(json), tools, dropUnsupported);
 
     [Fact]
     public void Parse_FullRequest_KeepsOnlyWhatTheClientSet()
@@ -89,7 +89,7 @@ public sealed class ChatRequestParserTests
     {
         byte[] body = [.. "{\"messages\":[{\"role\":\"user\",\"content\":\"caf"u8, .. bad, .. "\"}]}"u8];
 
-        var (request, error) = ChatRequestParser.Parse(body, ToolsPolicy.Reject);
+        var (request, error) = ChatRequestParser.Parse(body, ToolsPolicy.Reject, dropUnsupported: false);
 
         Assert.Null(request);
         Assert.Equal(400, error!.Status);
@@ -154,5 +154,64 @@ public sealed class ChatRequestParserTests
         Assert.Equal(param, error!.Param);
         Assert.Equal("invalid_value", error.Code);
         Assert.Equal(message, error.Message);
+    }
+
+    private const string User = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+
+    [Theory]
+    [InlineData(""","response_format":{"type":"json_object"}""", "response_format", "no JSON mode")]
+    [InlineData(""","response_format":{"type":"json_schema","json_schema":{"name":"answer","schema":{"type":"object"},"strict":true}}""", "response_format", "no JSON mode")]
+    [InlineData(""","logprobs":true""", "logprobs", "no token log probabilities")]
+    [InlineData(""","logprobs":true,"top_logprobs":5""", "logprobs", "no token log probabilities")]
+    [InlineData(""","n":3""", "n", "one answer per query")]
+    [InlineData(""","tools":[{"type":"function","function":{"name":"f"}}]""", "tools", "function calling")]
+    public void Parse_ParameterTheUpstreamCannotHonour_Is400UnlessDropped(string extra, string param, string why)
+    {
+        var json = $"{{{User}{extra}}}";
+
+        var (rejected, error) = Parse(json);
+        Assert.Null(rejected);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal("invalid_request_error", error.Type);
+        Assert.Equal(param, error.Param);
+        Assert.Equal("unsupported_parameter", error.Code);
+        Assert.Contains(why, error.Message);
+        Assert.Contains("drop_unsupported_params", error.Message);
+
+        var (dropped, none) = Parse(json, dropUnsupported: true);
+        Assert.Null(none);
+        Assert.Equal("x", dropped!.Messages[0].Content);
+    }
+
+    [Theory]
+    [InlineData(""","response_format":{"type":"text"}""")]
+    [InlineData(""","response_format":null""")]
+    [InlineData(""","logprobs":false""")]
+    [InlineData(""","logprobs":null,"top_logprobs":null""")]
+    [InlineData(""","n":1""")]
+    public void Parse_WhatEveryAnswerIsAnyway_IsAccepted(string extra)
+    {
+        var (request, error) = Parse($"{{{User}{extra}}}");
+
+        Assert.Null(error);
+        Assert.NotNull(request);
+    }
+
+    [Theory]
+    [InlineData(",\"response_format\":\"json_object\"", "response_format", "invalid_type")]
+    [InlineData(""","response_format":{}""", "response_format.type", "missing_required_parameter")]
+    [InlineData(""","response_format":{"type":7}""", "response_format.type", "invalid_type")]
+    [InlineData(""","response_format":{"type":"yaml"}""", "response_format.type", "invalid_value")]
+    [InlineData(",\"logprobs\":\"yes\"", "logprobs", "invalid_type")]
+    [InlineData(""","n":500""", "n", "invalid_value")]
+    public void Parse_MalformedEvenWhenDropping_Is400(string extra, string param, string code)
+    {
+        foreach (var drop in (bool[])[false, true])
+        {
+            var (request, error) = Parse($"{{{User}{extra}}}", dropUnsupported: drop);
+            Assert.Null(request);
+            Assert.Equal(param, error!.Param);
+            Assert.Equal(code, error.Code);
+        }
     }
 }
