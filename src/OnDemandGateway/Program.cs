@@ -3,6 +3,7 @@ using OnDemandGateway.Auth;
 using OnDemandGateway.Cluster;
 using OnDemandGateway.Configuration;
 using OnDemandGateway.Dashboard;
+using OnDemandGateway.Forwarding;
 using OnDemandGateway.Health;
 using OnDemandGateway.Logging;
 using OnDemandGateway.Metrics;
@@ -56,10 +57,13 @@ public static class Program
         builder.Services.AddTokenization();
         builder.Services.AddRelay();
         builder.Services.AddGatewayMetrics();
+        builder.Services.AddOpenAiCors(options);
         services?.Invoke(builder.Services); // keep last: test doubles replace what is registered above
 
         var app = builder.Build();
+        app.UseForwardedClientAddress();
         app.UseRequestId();
+        app.UseOpenAiCors();
         app.MapHealth();
         app.MapOpenAi();
         app.MapAccountsApi();

@@ -3,8 +3,9 @@ using System.Collections.Concurrent;
 namespace OnDemandGateway.Auth;
 
 /// <summary>Slows token guessing: after <see cref="MaxFailuresPerMinute"/> failed authentications from one
-/// address in a minute-aligned window, that address is refused until the window ends. Keyed by the connection's
-/// remote address (behind a proxy that is the proxy's, so the limit then applies to all its clients together).</summary>
+/// address in a minute-aligned window, that address is refused until the window ends. Keyed by the client's address:
+/// the connection's, or for a request through a trusted proxy the one that proxy forwarded
+/// (<see cref="Forwarding.ForwardedClientAddress"/>), so one client's bad key does not lock out the proxy's other clients.</summary>
 internal sealed class AuthFailureThrottle(TimeProvider time)
 {
     public const int MaxFailuresPerMinute = 20;

@@ -33,7 +33,7 @@ internal readonly struct ConfigValue
     public ConfigException Error(string what, string path = "") =>
         new(Key, IsFromFile ? $"{_fileName}: \"{Key}\"{path} {what}" : $"{Key}{path}: {what}");
 
-    public double Number(double min, bool exclusiveMin, string requirement)
+    public double Number(double min, bool exclusiveMin, string requirement, double max = double.MaxValue)
     {
         double value;
         if (IsFromFile)
@@ -43,7 +43,7 @@ internal readonly struct ConfigValue
         }
         else if (!double.TryParse(_text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
             throw Error($"must be {requirement}{Got()}");
-        if (!double.IsFinite(value) || value < min || (exclusiveMin && value == min))
+        if (!double.IsFinite(value) || value < min || (exclusiveMin && value == min) || value > max)
             throw Error($"must be {requirement}{Got()}");
         return value;
     }
@@ -88,6 +88,28 @@ internal readonly struct ConfigValue
         else value = _text!;
         if (!allowEmpty && value.Length == 0) throw Error("must not be empty");
         return value;
+    }
+
+    /// <summary>A comma-separated string, or in the file also a list of strings: the entries, trimmed, empty ones
+    /// dropped. <c>none</c> is the empty list, since an empty variable counts as unset.</summary>
+    public IReadOnlyList<string> List(string requirement)
+    {
+        List<string> entries = [];
+        if (IsFromFile && _json.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in _json.EnumerateArray())
+            {
+                RequireKind(item, JsonValueKind.String, "a string", $"[{index++}]");
+                if (item.GetString()!.Trim() is { Length: > 0 } entry) entries.Add(entry);
+            }
+        }
+        else
+        {
+            if (IsFromFile) RequireKind(_json, JsonValueKind.String, requirement);
+            entries.AddRange(String(allowEmpty: true).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        }
+        return entries is [var only] && only.Equals("none", StringComparison.OrdinalIgnoreCase) ? [] : entries;
     }
 
     /// <summary>The value as JSON: the file's element, or the environment string parsed as JSON.</summary>

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace OnDemandGateway.Configuration;
 
 /// <summary>
@@ -34,7 +36,11 @@ public sealed record GatewayOptions
 
     public UnknownModelPolicy UnknownModels { get; init; } = UnknownModelPolicy.UseDefault;
     public ToolsPolicy Tools { get; init; } = ToolsPolicy.Reject;
+    /// <summary>Ignore, instead of a 400, what on-demand.io cannot honour: JSON response formats, logprobs, n &gt; 1, tools.</summary>
+    public bool DropUnsupportedParams { get; init; }
     public bool ModelsRequireAuth { get; init; } = true;
+    /// <summary>Origins whose pages may call <c>/v1</c> (CORS): <c>["*"]</c> for any, empty for none.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = ["*"];
     /// <summary>Puts <c>/metrics</c> behind a client token; open by default, like most exporters.</summary>
     public bool MetricsRequireAuth { get; init; }
     public long MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
@@ -47,6 +53,9 @@ public sealed record GatewayOptions
     public int SessionPoolSize { get; init; } = 2;
 
     public int Port { get; init; } = 7860;
+    /// <summary>Peers whose <c>X-Forwarded-For</c> names the client; empty = trust none. Loopback by default, where
+    /// the README's nginx runs.</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [IPNetwork.Parse("127.0.0.0/8"), IPNetwork.Parse("::1/128")];
     public string? LogPath { get; init; }
     /// <summary>The log file is rotated before it grows past this many MB (0 = never).</summary>
     public double LogMaxMegabytes { get; init; } = 100;

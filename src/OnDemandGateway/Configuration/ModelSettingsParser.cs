@@ -7,6 +7,7 @@ namespace OnDemandGateway.Configuration;
 /// and out, or <c>{"input":x,"output":y}</c>, USD per 1M tokens) and <c>model_mapping</c> (name → endpointId).</summary>
 internal static class ModelSettingsParser
 {
+    private const decimal MaxPrice = 1_000_000;
     private const string PriceShape = "a price: a number, or {\"input\": x, \"output\": y}";
 
     public static ModelPrice ParsePrice(ConfigValue value, JsonElement element, string path = "")
@@ -61,8 +62,9 @@ internal static class ModelSettingsParser
     private static decimal Amount(ConfigValue value, JsonElement element, string path)
     {
         value.RequireKind(element, JsonValueKind.Number, "a number", path);
-        if (!element.TryGetDecimal(out var amount) || amount < 0)
-            throw value.Error($"must be a price of 0 or more (got {value.Describe(element)})", path);
+        // A cost is price × tokens in decimal: an absurd price would overflow it on every request.
+        if (!element.TryGetDecimal(out var amount) || amount < 0 || amount > MaxPrice)
+            throw value.Error($"must be a price from 0 to {MaxPrice} USD per 1M tokens (got {value.Describe(element)})", path);
         return amount;
     }
 }

@@ -45,7 +45,7 @@ internal sealed class ChatCompletionsEndpoint(
                 await OpenAiErrorWriter.WriteAsync(context, readError);
                 return;
             }
-            (chat, parseError) = ChatRequestParser.Parse(buffer.AsMemory(0, length), options.Tools);
+            (chat, parseError) = ChatRequestParser.Parse(buffer.AsMemory(0, length), options.Tools, options.DropUnsupportedParams);
         }
         finally
         {

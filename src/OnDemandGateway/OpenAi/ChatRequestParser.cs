@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using OnDemandGateway.Configuration;
 
 namespace OnDemandGateway.OpenAi;
@@ -10,8 +12,10 @@ internal static class ChatRequestParser
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
-    public static (ChatRequest? Request, OpenAiError? Error) Parse(ReadOnlyMemory<byte> body, ToolsPolicy tools)
+    public static (ChatRequest? Request, OpenAiError? Error) Parse(ReadOnlyMemory<byte> body, ToolsPolicy tools, bool dropUnsupported)
     {
+        // JsonDocument does not check the bytes inside strings; reading such a string later would throw instead.
+        if (!Utf8.IsValid(body.Span)) return Fail(NotUtf8(body.Span));
         JsonDocument document;
         try
         {
@@ -28,24 +32,30 @@ internal static class ChatRequestParser
             if (root.ValueKind != JsonValueKind.Object) return Fail(OpenAiError.Invalid("The request body must be a JSON object.", code: "invalid_json"));
             try
             {
-                return (Read(root, tools), null);
+                return (Read(root, tools, dropUnsupported), null);
             }
             catch (InvalidRequest invalid)
             {
                 return Fail(invalid.Error);
+            }
+            catch (InvalidOperationException)
+            {
+                // Looking a property up unescapes the names it passes; string values are read through Text(), so
+                // with valid UTF-8 this is a name holding an unpaired surrogate escape.
+                return Fail(OpenAiError.Invalid($"A property name in the request body holds {UnpairedSurrogate}.", code: "invalid_json"));
             }
         }
     }
 
     private static (ChatRequest?, OpenAiError?) Fail(OpenAiError error) => (null, error);
 
-    private static ChatRequest Read(JsonElement root, ToolsPolicy tools)
+    private static ChatRequest Read(JsonElement root, ToolsPolicy tools, bool dropUnsupported)
     {
         string? model = null;
         if (root.TryGetProperty("model", out var m) && m.ValueKind != JsonValueKind.Null)
         {
             if (m.ValueKind != JsonValueKind.String) throw Type("model", "a string");
-            model = m.GetString();
+            model = Text(m, "model");
             if (string.IsNullOrWhiteSpace(model)) model = null;
         }
 
@@ -62,17 +72,22 @@ internal static class ChatRequestParser
             messages.Add(ReadMessage(item, index++));
         }
 
-        if (Integer(root, "n", min: 1, max: 128) is > 1)
-            throw new InvalidRequest(OpenAiError.Invalid("Only n=1 is supported: on-demand.io returns one answer per query.", "n", "unsupported_parameter"));
-
-        if (tools == ToolsPolicy.Reject)
+        // What on-demand.io cannot honour is refused by name (a client would otherwise get an answer of another
+        // shape than it asked for), unless the operator chose to drop it. A malformed value is refused either way.
+        if (Integer(root, "n", min: 1, max: 128) is > 1 && !dropUnsupported)
+            throw Unsupported("n", "Only n=1 is supported: on-demand.io returns one answer per query.");
+        if (tools == ToolsPolicy.Reject && !dropUnsupported)
         {
             foreach (var name in (ReadOnlySpan<string>)["tools", "functions"])
             {
                 if (root.TryGetProperty(name, out var t) && t.ValueKind != JsonValueKind.Null && !(t.ValueKind == JsonValueKind.Array && t.GetArrayLength() == 0))
-                    throw new InvalidRequest(OpenAiError.Invalid($"'{name}' (function calling) is not supported by on-demand.io through this gateway. Remove '{name}', or set \"tools\": \"ignore\" in the gateway configuration to drop it silently.", name, "unsupported_parameter"));
+                    throw Unsupported(name, $"'{name}' (function calling) is not supported by on-demand.io through this gateway.", "\"tools\": \"ignore\" (or \"drop_unsupported_params\": true)");
             }
         }
+        if (ResponseFormat(root) is { } format && format != "text" && !dropUnsupported)
+            throw Unsupported("response_format", $"'response_format' of type '{format}' is not supported: on-demand.io has no JSON mode, so the answer would be free text that need not parse as JSON. Ask for JSON in the prompt and parse the answer yourself.");
+        if (Boolean(root, "logprobs") is true && !dropUnsupported)
+            throw Unsupported("logprobs", "'logprobs' is not supported: on-demand.io returns no token log probabilities.");
 
         var stream = Boolean(root, "stream") ?? false;
         var includeUsage = false;
@@ -104,15 +119,16 @@ internal static class ChatRequestParser
         if (item.ValueKind != JsonValueKind.Object) throw Type(path, "an object");
         if (!item.TryGetProperty("role", out var roleElement) || roleElement.ValueKind != JsonValueKind.String)
             throw new InvalidRequest(OpenAiError.Invalid($"Missing required parameter: '{path}.role'.", $"{path}.role", "missing_required_parameter"));
-        var role = roleElement.GetString()!.ToLowerInvariant();
+        var roleText = Text(roleElement, $"{path}.role");
+        var role = roleText.ToLowerInvariant();
         if (role is not ("system" or "developer" or "user" or "assistant" or "tool" or "function"))
-            throw new InvalidRequest(OpenAiError.Invalid($"Invalid value '{roleElement.GetString()}' for '{path}.role': expected one of 'system', 'developer', 'user', 'assistant', 'tool', 'function'.", $"{path}.role", "invalid_value"));
+            throw new InvalidRequest(OpenAiError.Invalid($"Invalid value '{roleText}' for '{path}.role': expected one of 'system', 'developer', 'user', 'assistant', 'tool', 'function'.", $"{path}.role", "invalid_value"));
 
         string? name = null;
         if (item.TryGetProperty("name", out var nameElement) && nameElement.ValueKind != JsonValueKind.Null)
         {
             if (nameElement.ValueKind != JsonValueKind.String) throw Type($"{path}.name", "a string");
-            name = nameElement.GetString();
+            name = Text(nameElement, $"{path}.name");
         }
 
         var content = "";
@@ -120,7 +136,7 @@ internal static class ChatRequestParser
         {
             content = contentElement.ValueKind switch
             {
-                JsonValueKind.String => contentElement.GetString()!,
+                JsonValueKind.String => Text(contentElement, $"{path}.content"),
                 JsonValueKind.Null => "",
                 JsonValueKind.Array => JoinParts(contentElement, path),
                 _ => throw Type($"{path}.content", "a string or an array of content parts"),
@@ -143,16 +159,16 @@ internal static class ChatRequestParser
             var partPath = $"{path}.content[{index++}]";
             if (part.ValueKind == JsonValueKind.String)
             {
-                Append(builder, part.GetString()!);
+                Append(builder, Text(part, partPath));
                 continue;
             }
             if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
                 throw new InvalidRequest(OpenAiError.Invalid($"'{partPath}' must be a content part object with a 'type'.", partPath, "invalid_type"));
-            var typeName = type.GetString();
+            var typeName = Text(type, $"{partPath}.type");
             if (typeName is "text" or "input_text")
             {
                 if (!part.TryGetProperty("text", out var text) || text.ValueKind != JsonValueKind.String) throw Type($"{partPath}.text", "a string");
-                Append(builder, text.GetString()!);
+                Append(builder, Text(text, $"{partPath}.text"));
                 continue;
             }
             var what = typeName is "image_url" or "input_image" or "image" ? "Image inputs are" : $"Content parts of type '{typeName}' are";
@@ -167,12 +183,29 @@ internal static class ChatRequestParser
         }
     }
 
+    /// <summary>The requested <c>response_format.type</c>, or null when none is given.</summary>
+    private static string? ResponseFormat(JsonElement root)
+    {
+        if (!root.TryGetProperty("response_format", out var format) || format.ValueKind == JsonValueKind.Null) return null;
+        if (format.ValueKind != JsonValueKind.Object) throw Type("response_format", "an object");
+        if (!format.TryGetProperty("type", out var type) || type.ValueKind == JsonValueKind.Null)
+            throw new InvalidRequest(OpenAiError.Invalid("Missing required parameter: 'response_format.type'.", "response_format.type", "missing_required_parameter"));
+        if (type.ValueKind != JsonValueKind.String) throw Type("response_format.type", "a string");
+        var name = Text(type, "response_format.type");
+        return name is "text" or "json_object" or "json_schema"
+            ? name
+            : throw new InvalidRequest(OpenAiError.Invalid($"Invalid value '{name}' for 'response_format.type': expected one of 'text', 'json_object', 'json_schema'.", "response_format.type", "invalid_value"));
+    }
+
+    private static InvalidRequest Unsupported(string param, string why, string setting = "\"drop_unsupported_params\": true") =>
+        new(OpenAiError.Invalid($"{why} Remove '{param}', or set {setting} in the gateway configuration to have it ignored.", param, "unsupported_parameter"));
+
     private static IReadOnlyList<string>? Stop(JsonElement root)
     {
         if (!root.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null) return null;
         if (stop.ValueKind == JsonValueKind.String)
         {
-            var value = stop.GetString()!;
+            var value = Text(stop, "stop");
             return value.Length == 0 ? null : [value];
         }
         if (stop.ValueKind != JsonValueKind.Array) throw Type("stop", "a string or an array of strings");
@@ -181,7 +214,7 @@ internal static class ChatRequestParser
         foreach (var item in stop.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.String) throw Type("stop", "a string or an array of strings");
-            if (item.GetString() is { Length: > 0 } value) list.Add(value);
+            if (Text(item, "stop") is { Length: > 0 } value) list.Add(value);
         }
         return list.Count == 0 ? null : list;
     }
@@ -199,7 +232,7 @@ internal static class ChatRequestParser
     {
         if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return null;
         if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var value)) throw Type(name, "an integer");
-        if (value < min || value > max) throw new InvalidRequest(OpenAiError.Invalid($"'{name}' must be an integer of at least {min} (got {value}).", name, "invalid_value"));
+        if (value < min || value > max) throw new InvalidRequest(OpenAiError.Invalid($"'{name}' must be an integer from {min} to {max} (got {value}).", name, "invalid_value"));
         return (int)value;
     }
 
@@ -212,6 +245,29 @@ internal static class ChatRequestParser
             JsonValueKind.False => false,
             _ => throw Type(path ?? name, "a boolean"),
         };
+    }
+
+    private const string UnpairedSurrogate = "an unpaired UTF-16 surrogate escape (such as \\ud83d without the low surrogate that completes it), which is not text; send whole characters, not half of an emoji";
+
+    /// <summary>A JSON string's text. The body is valid UTF-8 by now, so only an unpaired surrogate escape
+    /// (<c>"\ud83d"</c> alone, as a JavaScript client sends a string cut mid-emoji) makes reading it fail.</summary>
+    private static string Text(JsonElement element, string param)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InvalidRequest(OpenAiError.Invalid($"'{param}' holds {UnpairedSurrogate}.", param, "invalid_value"));
+        }
+    }
+
+    private static OpenAiError NotUtf8(ReadOnlySpan<byte> body)
+    {
+        var offset = 0;
+        while (Rune.DecodeFromUtf8(body[offset..], out _, out var length) == OperationStatus.Done) offset += length;
+        return OpenAiError.Invalid($"The request body is not valid UTF-8 (the first invalid byte is at offset {offset}). JSON must be sent as UTF-8: save the file as UTF-8, or let your HTTP library encode the text.", code: "invalid_json");
     }
 
     private static InvalidRequest Type(string param, string expected) =>

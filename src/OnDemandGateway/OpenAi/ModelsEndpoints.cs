@@ -4,7 +4,7 @@ using OnDemandGateway.Models;
 
 namespace OnDemandGateway.OpenAi;
 
-/// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{id}</c> in OpenAI's shape, from the model table.</summary>
+/// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{id}</c> (ids may hold '/') in OpenAI's shape, from the model table.</summary>
 internal static class ModelsEndpoints
 {
     public static async Task ListAsync(HttpContext context)
@@ -26,7 +26,8 @@ internal static class ModelsEndpoints
     public static async Task GetAsync(HttpContext context)
     {
         if (!await AuthorizeAsync(context)) return;
-        var id = context.Request.RouteValues["id"] as string ?? "";
+        // Kestrel decodes the path except %2F, which openai-node sends for a '/' inside the id.
+        var id = (context.Request.RouteValues["id"] as string ?? "").Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         var catalog = context.RequestServices.GetRequiredService<ModelCatalog>();
         string? endpointId = catalog.Mapping.TryGetValue(id, out var mapped) ? mapped : ModelCatalog.IsEndpointId(id) ? id : null;
         if (endpointId is null)

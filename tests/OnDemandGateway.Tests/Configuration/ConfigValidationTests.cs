@@ -6,11 +6,11 @@ namespace OnDemandGateway.Tests.Configuration;
 public sealed class ConfigValidationTests
 {
     [Theory]
-    [InlineData("""{"request_timeout": -5}""", "request_timeout", """config.json: "request_timeout" must be a positive number (got -5)""")]
-    [InlineData("""{"stream_timeout": 0}""", "stream_timeout", """config.json: "stream_timeout" must be a positive number (got 0)""")]
+    [InlineData("""{"request_timeout": -5}""", "request_timeout", """config.json: "request_timeout" must be a number of seconds above 0, at most 86400 (one day) (got -5)""")]
+    [InlineData("""{"stream_timeout": 0}""", "stream_timeout", """config.json: "stream_timeout" must be a number of seconds above 0, at most 86400 (one day) (got 0)""")]
     [InlineData("""{"request_timeout": "30"}""", "request_timeout", """config.json: "request_timeout" must be a number, not a string ("30")""")]
-    [InlineData("""{"max_retries": -1}""", "max_retries", """config.json: "max_retries" must be a whole number, 0 or more (got -1)""")]
-    [InlineData("""{"max_retries": 1.5}""", "max_retries", """config.json: "max_retries" must be a whole number, 0 or more (got 1.5)""")]
+    [InlineData("""{"max_retries": -1}""", "max_retries", """config.json: "max_retries" must be a whole number from 0 to 100 (got -1)""")]
+    [InlineData("""{"max_retries": 1.5}""", "max_retries", """config.json: "max_retries" must be a whole number from 0 to 100 (got 1.5)""")]
     [InlineData("""{"port": 70000}""", "port", """config.json: "port" must be a port number from 1 to 65535 (got 70000)""")]
     [InlineData("""{"debug_mode": "true"}""", "debug_mode", """config.json: "debug_mode" must be true or false (got "true")""")]
     [InlineData("""{"ondemand_api_base": "ftp://files.example"}""", "ondemand_api_base", """config.json: "ondemand_api_base" must be an absolute http:// or https:// URL (got "ftp://files.example")""")]
@@ -20,7 +20,7 @@ public sealed class ConfigValidationTests
     [InlineData("""{"accounts": {"email": "a@b.c"}}""", "accounts", """config.json: "accounts" must be a list of accounts (got an object)""")]
     [InlineData("""{"accounts": [{"api_key": "k-1"}, {"email": "a@b.c"}]}""", "accounts", "config.json: \"accounts\"[1] must be an object with \"email\" and \"password\", or \"api_key\"")]
     [InlineData("""{"model_prices": {"gpt-4o": {"input": 1}}}""", "model_prices", """config.json: "model_prices"["gpt-4o"] must be a price: a number, or {"input": x, "output": y}""")]
-    [InlineData("""{"default_model_price": -1}""", "default_model_price", """config.json: "default_model_price" must be a price of 0 or more (got -1)""")]
+    [InlineData("""{"default_model_price": -1}""", "default_model_price", """config.json: "default_model_price" must be a price from 0 to 1000000 USD per 1M tokens (got -1)""")]
     [InlineData("""{"model_mapping": {"fast": 3}}""", "model_mapping", """config.json: "model_mapping"["fast"] must be an endpointId string (got 3)""")]
     [InlineData("""{"usage_queue_capacity": 0}""", "usage_queue_capacity", """config.json: "usage_queue_capacity" must be a whole number, 1 or more (got 0)""")]
     public void Load_BadFileValue_ThrowsMessageNamingKey(string json, string key, string message)
@@ -34,16 +34,16 @@ public sealed class ConfigValidationTests
     }
 
     [Theory]
-    [InlineData("STREAM_TIMEOUT", "abc", """STREAM_TIMEOUT: must be a positive number (got "abc")""")]
-    [InlineData("RETRY_DELAY", "-0.5", """RETRY_DELAY: must be a number, 0 or more (got "-0.5")""")]
+    [InlineData("STREAM_TIMEOUT", "abc", """STREAM_TIMEOUT: must be a number of seconds above 0, at most 86400 (one day) (got "abc")""")]
+    [InlineData("RETRY_DELAY", "-0.5", """RETRY_DELAY: must be a number of seconds from 0 to 86400 (one day) (got "-0.5")""")]
     [InlineData("PORT", "0", """PORT: must be a port number from 1 to 65535 (got "0")""")]
-    [InlineData("MAX_RETRIES", "-2", """MAX_RETRIES: must be a whole number, 0 or more (got "-2")""")]
+    [InlineData("MAX_RETRIES", "-2", """MAX_RETRIES: must be a whole number from 0 to 100 (got "-2")""")]
     [InlineData("DEBUG_MODE", "maybe", """DEBUG_MODE: must be true/false, 1/0 or yes/no (got "maybe")""")]
     [InlineData("ONDEMAND_AUTH_BASE", "not a url", """ONDEMAND_AUTH_BASE: must be an absolute http:// or https:// URL (got "not a url")""")]
     [InlineData("MODEL_MAPPING", "[1]", "MODEL_MAPPING: must be an object of model name → endpointId (got an array)")]
     [InlineData("MODEL_PRICES", "{\"gpt-4o\": }", "MODEL_PRICES: invalid JSON at line 1, position 12")]
     [InlineData("LOG_MAX_MB", "-1", """LOG_MAX_MB: must be a number, 0 or more (got "-1")""")]
-    [InlineData("LOG_BACKUPS", "0", """LOG_BACKUPS: must be a whole number, 1 or more (got "0")""")]
+    [InlineData("LOG_BACKUPS", "0", """LOG_BACKUPS: must be a whole number from 1 to 1000 (got "0")""")]
     public void Load_BadEnvironmentValue_ThrowsMessageNamingVariable(string key, string value, string message)
     {
         using var scenario = new ConfigScenario();

@@ -145,4 +145,15 @@ public sealed class GatewayConfigLoaderTests
         Assert.Equal("%(asctime)s %(lineno)d %(message)s", result.Options.LogFormat);
         Assert.Contains(result.Warnings, w => w.StartsWith("LOG_FORMAT: uses %(lineno)", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Load_DropUnsupportedParams_DefaultsToFalse_AndReadsFileAndEnvironment()
+    {
+        using var defaults = new ConfigScenario();
+        Assert.False(defaults.Load().Options.DropUnsupportedParams);
+
+        using var scenario = new ConfigScenario().WithFile("""{"drop_unsupported_params": true}""");
+        Assert.True(scenario.Load().Options.DropUnsupportedParams);
+        Assert.False(scenario.Load(("DROP_UNSUPPORTED_PARAMS", "no")).Options.DropUnsupportedParams);
+    }
 }

@@ -6,8 +6,8 @@ namespace OnDemandGateway.Tests.OpenAi;
 
 public sealed class ChatRequestParserTests
 {
-    private static (ChatRequest? Request, OpenAiError? Error) Parse(string json, ToolsPolicy tools = ToolsPolicy.Reject) =>
-        ChatRequestParser.Parse(Encoding.UTF8.GetBytes(json), tools);
+    private static (ChatRequest? Request, OpenAiError? Error) Parse(string json, ToolsPolicy tools = ToolsPolicy.Reject, bool dropUnsupported = false) =>
+        ChatRequestParser.Parse(Encoding.UTF8.GetBytes(json), tools, dropUnsupported);
 
     [Fact]
     public void Parse_FullRequest_KeepsOnlyWhatTheClientSet()
@@ -79,5 +79,139 @@ public sealed class ChatRequestParserTests
         var (request, error) = Parse("""{"messages":[{"role":"user","content":"x"},{"role":"assistant","content":null},{"role":"user","content":"y"}]}""");
         Assert.Null(error);
         Assert.Equal("", request!.Messages[1].Content);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 }, 42)]   // a two-byte lead followed by '('
+    [InlineData(new byte[] { 0xE9 }, 42)]         // "café" saved as Latin-1 / Windows-1252
+    [InlineData(new byte[] { 0xED, 0xA0, 0xBD }, 42)]   // a surrogate encoded as UTF-8 (CESU-8), not UTF-8
+    public void Parse_InvalidUtf8InAString_Is400SayingSo(byte[] bad, int offset)
+    {
+        byte[] body = [.. "{\"messages\":[{\"role\":\"user\",\"content\":\"caf"u8, .. bad, .. "\"}]}"u8];
+
+        var (request, error) = ChatRequestParser.Parse(body, ToolsPolicy.Reject, dropUnsupported: false);
+
+        Assert.Null(request);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal("invalid_request_error", error.Type);
+        Assert.Equal("invalid_json", error.Code);
+        Assert.Contains("not valid UTF-8", error.Message);
+        Assert.Contains($"offset {offset}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"messages":[{"role":"user","content":"\ud83d"}]}""", "messages[0].content")]
+    [InlineData("""{"messages":[{"role":"user","content":"cut mid-emoji \ud83d"}]}""", "messages[0].content")]
+    [InlineData("""{"messages":[{"role":"user","content":"\ude00 low half alone"}]}""", "messages[0].content")]
+    [InlineData("""{"messages":[{"role":"user","content":[{"type":"text","text":"\ud83d"}]}]}""", "messages[0].content[0].text")]
+    [InlineData("""{"messages":[{"role":"user","content":["\ud83d"]}]}""", "messages[0].content[0]")]
+    [InlineData("""{"messages":[{"role":"user","name":"\ud83d","content":"x"}]}""", "messages[0].name")]
+    [InlineData("""{"messages":[{"role":"\ud83d","content":"x"}]}""", "messages[0].role")]
+    [InlineData("""{"model":"\ud83d","messages":[{"role":"user","content":"x"}]}""", "model")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"stop":"\ud83d"}""", "stop")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"stop":["ok","\ud83d"]}""", "stop")]
+    [InlineData("""{"messages":[{"role":"user","content":[{"type":"\ud83d"}]}]}""", "messages[0].content[0].type")]
+    public void Parse_LoneSurrogateEscape_Is400NamingTheParameter(string json, string param)
+    {
+        var (request, error) = Parse(json);
+
+        Assert.Null(request);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal("invalid_request_error", error.Type);
+        Assert.Equal(param, error.Param);
+        Assert.Equal("invalid_value", error.Code);
+        Assert.Contains("unpaired UTF-16 surrogate", error.Message);
+    }
+
+    [Fact]
+    public void Parse_LoneSurrogateEscapeInAPropertyName_Is400()
+    {
+        var (request, error) = Parse("""{"\ud83d":1,"messages":[{"role":"user","content":"x"}]}""");
+
+        Assert.Null(request);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal("invalid_json", error.Code);
+        Assert.Contains("unpaired UTF-16 surrogate", error.Message);
+    }
+
+    [Fact]
+    public void Parse_PairedSurrogateEscapes_AreText()
+    {
+        var (request, error) = Parse("""{"messages":[{"role":"user","content":"\ud83d\ude00 caf\u00e9"}]}""");
+
+        Assert.Null(error);
+        Assert.Equal("😀 café", request!.Messages[0].Content);
+    }
+
+    [Theory]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"n":200}""", "n", "'n' must be an integer from 1 to 128 (got 200).")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"n":0}""", "n", "'n' must be an integer from 1 to 128 (got 0).")]
+    [InlineData("""{"messages":[{"role":"user","content":"x"}],"max_tokens":3000000000}""", "max_tokens", "'max_tokens' must be an integer from 1 to 2147483647 (got 3000000000).")]
+    public void Parse_IntegerOutOfRange_MessageStatesTheRange(string json, string param, string message)
+    {
+        var (_, error) = Parse(json);
+
+        Assert.Equal(param, error!.Param);
+        Assert.Equal("invalid_value", error.Code);
+        Assert.Equal(message, error.Message);
+    }
+
+    private const string User = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+
+    [Theory]
+    [InlineData(""","response_format":{"type":"json_object"}""", "response_format", "no JSON mode")]
+    [InlineData(""","response_format":{"type":"json_schema","json_schema":{"name":"answer","schema":{"type":"object"},"strict":true}}""", "response_format", "no JSON mode")]
+    [InlineData(""","logprobs":true""", "logprobs", "no token log probabilities")]
+    [InlineData(""","logprobs":true,"top_logprobs":5""", "logprobs", "no token log probabilities")]
+    [InlineData(""","n":3""", "n", "one answer per query")]
+    [InlineData(""","tools":[{"type":"function","function":{"name":"f"}}]""", "tools", "function calling")]
+    public void Parse_ParameterTheUpstreamCannotHonour_Is400UnlessDropped(string extra, string param, string why)
+    {
+        var json = $"{{{User}{extra}}}";
+
+        var (rejected, error) = Parse(json);
+        Assert.Null(rejected);
+        Assert.Equal(400, error!.Status);
+        Assert.Equal("invalid_request_error", error.Type);
+        Assert.Equal(param, error.Param);
+        Assert.Equal("unsupported_parameter", error.Code);
+        Assert.Contains(why, error.Message);
+        Assert.Contains("drop_unsupported_params", error.Message);
+
+        var (dropped, none) = Parse(json, dropUnsupported: true);
+        Assert.Null(none);
+        Assert.Equal("x", dropped!.Messages[0].Content);
+    }
+
+    [Theory]
+    [InlineData(""","response_format":{"type":"text"}""")]
+    [InlineData(""","response_format":null""")]
+    [InlineData(""","logprobs":false""")]
+    [InlineData(""","logprobs":null,"top_logprobs":null""")]
+    [InlineData(""","n":1""")]
+    public void Parse_WhatEveryAnswerIsAnyway_IsAccepted(string extra)
+    {
+        var (request, error) = Parse($"{{{User}{extra}}}");
+
+        Assert.Null(error);
+        Assert.NotNull(request);
+    }
+
+    [Theory]
+    [InlineData(",\"response_format\":\"json_object\"", "response_format", "invalid_type")]
+    [InlineData(""","response_format":{}""", "response_format.type", "missing_required_parameter")]
+    [InlineData(""","response_format":{"type":7}""", "response_format.type", "invalid_type")]
+    [InlineData(""","response_format":{"type":"yaml"}""", "response_format.type", "invalid_value")]
+    [InlineData(",\"logprobs\":\"yes\"", "logprobs", "invalid_type")]
+    [InlineData(""","n":500""", "n", "invalid_value")]
+    public void Parse_MalformedEvenWhenDropping_Is400(string extra, string param, string code)
+    {
+        foreach (var drop in (bool[])[false, true])
+        {
+            var (request, error) = Parse($"{{{User}{extra}}}", dropUnsupported: drop);
+            Assert.Null(request);
+            Assert.Equal(param, error!.Param);
+            Assert.Equal(code, error.Code);
+        }
     }
 }

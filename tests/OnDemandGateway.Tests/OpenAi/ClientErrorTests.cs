@@ -66,6 +66,25 @@ public sealed class ClientErrorTests
         Assert.DoesNotContain(host.Upstream.Calls, c => c.Kind == FakeCallKind.Query);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 }, "invalid_json")]                                        // invalid UTF-8 inside a string
+    [InlineData(new byte[] { (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'3', (byte)'d' }, "invalid_value")]   // "\ud83d" alone
+    public async Task BadTextEncoding_Is400NotA500(byte[] inside, string code)
+    {
+        await using var host = await GatewayHost.StartAsync();
+        byte[] body = [.. "{\"messages\":[{\"role\":\"user\",\"content\":\"x"u8, .. inside, .. "\"}]}"u8];
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var response = await host.Http.PostAsync("/v1/chat/completions", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await Error(response);
+        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.DoesNotContain(host.Upstream.Calls, c => c.Kind == FakeCallKind.Query);
+    }
+
     [Fact]
     public async Task OversizedBody_Is413()
     {
