@@ -12,6 +12,9 @@ internal static class ChatRequestParser
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
+    /// <summary>The longest model name accepted.</summary>
+    public const int MaxModelLength = 256;
+
     public static (ChatRequest? Request, OpenAiError? Error) Parse(ReadOnlyMemory<byte> body, ToolsPolicy tools, bool dropUnsupported)
     {
         // JsonDocument does not check the bytes inside strings; reading such a string later would throw instead.
@@ -57,6 +60,9 @@ internal static class ChatRequestParser
             if (m.ValueKind != JsonValueKind.String) throw Type("model", "a string");
             model = Text(m, "model");
             if (string.IsNullOrWhiteSpace(model)) model = null;
+            // A name is a key of the model table and is stored with every usage record: no real one comes near this.
+            else if (model.Length > MaxModelLength)
+                throw new InvalidRequest(OpenAiError.Invalid($"'model' must be at most {MaxModelLength} characters (got {model.Length}).", "model", "invalid_value"));
         }
 
         if (!root.TryGetProperty("messages", out var messagesElement) || messagesElement.ValueKind == JsonValueKind.Null)

@@ -156,6 +156,17 @@ public sealed class ChatRequestParserTests
         Assert.Equal(message, error.Message);
     }
 
+    [Fact]
+    public void Parse_ModelNameLongerThanAnyRealOne_Is400_AndOneAtTheLimitIsAccepted()
+    {
+        var (_, error) = Parse($"{{\"model\":\"{new string('m', ChatRequestParser.MaxModelLength + 1)}\",{User}}}");
+        var (request, _) = Parse($"{{\"model\":\"{new string('m', ChatRequestParser.MaxModelLength)}\",{User}}}");
+
+        Assert.Equal("model", error!.Param);
+        Assert.Equal($"'model' must be at most 256 characters (got 257).", error.Message);
+        Assert.Equal(ChatRequestParser.MaxModelLength, request!.Model!.Length);
+    }
+
     private const string User = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
 
     [Theory]
