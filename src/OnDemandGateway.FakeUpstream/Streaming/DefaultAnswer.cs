@@ -2,7 +2,9 @@ namespace OnDemandGateway.FakeUpstream.Streaming;
 
 /// <summary>The deterministic reply when no script answers a query, and how answers are cut into deltas.
 /// Rule: text = "Fake answer to: " + the first 60 chars of the query; inputTokens = ceil(query chars / 4)
-/// (at least 1); outputTokens = the number of fulfillment frames sent.</summary>
+/// (at least 1); outputTokens = the number of fulfillment frames sent. Each piece stands for one model token, so
+/// a query with <c>modelConfigs.maxTokens</c> M gets the answer's first M pieces only, as a model stops at its limit
+/// (<see cref="Limit"/>).</summary>
 internal static class DefaultAnswer
 {
     public const int QueryPrefixChars = 60;
@@ -17,6 +19,10 @@ internal static class DefaultAnswer
 
         return "Fake answer to: " + query[..take];
     }
+
+    /// <summary>The first <paramref name="maxTokens"/> pieces, when a limit is set and the answer is longer.</summary>
+    public static List<string> Limit(List<string> pieces, int? maxTokens) =>
+        maxTokens is { } limit && limit < pieces.Count ? pieces[..limit] : pieces;
 
     public static int InputTokensFor(string query) => Math.Max(1, (query.Length + 3) / 4);
 

@@ -65,14 +65,14 @@ internal static class QueryEndpoint
         switch (request.ResponseMode)
         {
             case "stream":
-                await runner.StreamAsync(reply?.Kind == FakeReplyKind.Stream ? reply.Steps : AnswerSteps(s.Options, request.Query, reply));
+                await runner.StreamAsync(reply?.Kind == FakeReplyKind.Stream ? reply.Steps : AnswerSteps(s.Options, request, reply));
                 break;
             case "sync" when reply?.Kind == FakeReplyKind.Stream:
                 await runner.SyncFromStepsAsync(reply.Steps);
                 break;
             case "sync":
-                var text = reply?.Text ?? s.Options.AnswerText ?? DefaultAnswer.TextFor(request.Query);
-                await runner.SyncAsync(text, DefaultAnswer.Split(text, s.Options.StreamDeltas).Count, reply?.Metrics);
+                var pieces = DefaultAnswer.Limit(DefaultAnswer.Split(reply?.Text ?? s.Options.AnswerText ?? DefaultAnswer.TextFor(request.Query), s.Options.StreamDeltas), request.MaxTokens);
+                await runner.SyncAsync(string.Concat(pieces), pieces.Count, reply?.Metrics);
                 break;
             default: // webhook: accepted; the answer would be delivered to the webhook, which the fake does not call
                 await JsonResponses.QueryAnsweredAsync(ctx, sessionId, messageId, answer: null, metrics: null);
@@ -82,10 +82,11 @@ internal static class QueryEndpoint
     }
 
     /// <summary>An answer as a stream: statusLog, paced deltas, metricsLog, [DONE].</summary>
-    private static List<FakeStreamStep> AnswerSteps(FakeOnDemandOptions options, string query, FakeReply? reply)
+    private static List<FakeStreamStep> AnswerSteps(FakeOnDemandOptions options, QueryRequest request, FakeReply? reply)
     {
+        var query = request.Query;
         var text = reply?.Text ?? options.AnswerText ?? DefaultAnswer.TextFor(query);
-        var pieces = DefaultAnswer.Split(text, options.StreamDeltas);
+        var pieces = DefaultAnswer.Limit(DefaultAnswer.Split(text, options.StreamDeltas), request.MaxTokens);
         var steps = new List<FakeStreamStep>(pieces.Count * 2 + 3) { FakeStreamStep.StatusLog("fulfilling") };
         foreach (var piece in pieces)
         {

@@ -18,7 +18,7 @@ internal static class ChatCompletionWriter
     public static ReadOnlySpan<byte> DoneEvent => "data: [DONE]\n\n"u8;
     public static ReadOnlySpan<byte> KeepAliveComment => ": keep-alive\n\n"u8;
 
-    public static void WriteCompletion(Utf8JsonWriter writer, CompletionIdentity identity, string content, TokenCount usage)
+    public static void WriteCompletion(Utf8JsonWriter writer, CompletionIdentity identity, string content, TokenCount usage, bool cutAtLimit)
     {
         writer.WriteStartObject();
         WriteHeader(writer, identity, "chat.completion"u8);
@@ -31,7 +31,7 @@ internal static class ChatCompletionWriter
         writer.WriteNull("refusal"u8);
         writer.WriteEndObject();
         writer.WriteNull("logprobs"u8);
-        writer.WriteString("finish_reason"u8, "stop"u8);
+        writer.WriteString("finish_reason"u8, cutAtLimit ? "length"u8 : "stop"u8);
         writer.WriteEndObject();
         writer.WriteEndArray();
         WriteUsage(writer, usage);
@@ -63,6 +63,7 @@ internal static class ChatCompletionWriter
         writer.WriteEndObject();
         writer.WriteNull("logprobs"u8);
         if (kind == ChunkKind.Finish) writer.WriteString("finish_reason"u8, "stop"u8);
+        else if (kind == ChunkKind.FinishAtLimit) writer.WriteString("finish_reason"u8, "length"u8);
         else writer.WriteNull("finish_reason"u8);
         writer.WriteEndObject();
         writer.WriteEndArray();
@@ -117,4 +118,6 @@ internal static class ChatCompletionWriter
     }
 }
 
-internal enum ChunkKind { Role, Content, Finish }
+/// <summary>The chunk's part: the role, a content delta, the end of the answer (<c>finish_reason: "stop"</c>), or
+/// its end at the request's token limit (<c>"length"</c>, see <see cref="FinishReason"/>).</summary>
+internal enum ChunkKind { Role, Content, Finish, FinishAtLimit }

@@ -78,11 +78,13 @@ internal sealed class StreamPump(GatewayOptions options, TimeProvider time)
                         metrics = next.Metrics;
                         break;
                     case UpstreamEventKind.Done:
-                        // 4. Clean end: finish chunk, the usage chunk when asked for, [DONE].
+                        // 4. Clean end: finish chunk ("length" when the answer reached max_tokens), the usage chunk when
+                        // asked for, [DONE].
                         outcome.Tokens = TokenCounting.Decide(request.Model.Model, request.Chat.Messages, completion.ToString(), metrics, partial: false);
                         outcome.Succeed();
                         await channel.EnterAsync();
-                        ChatCompletionWriter.WriteChunk(output, writer, identity, ChunkKind.Finish);
+                        ChatCompletionWriter.WriteChunk(output, writer, identity,
+                            FinishReason.CutAtLimit(request.Chat.MaxTokens, outcome.Tokens) ? ChunkKind.FinishAtLimit : ChunkKind.Finish);
                         if (request.Chat.IncludeUsage) ChatCompletionWriter.WriteUsageChunk(output, writer, identity, outcome.Tokens);
                         output.Write(ChatCompletionWriter.DoneEvent);
                         await channel.FlushAndExitAsync();

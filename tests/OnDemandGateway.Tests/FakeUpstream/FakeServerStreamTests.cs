@@ -41,6 +41,35 @@ public sealed class FakeServerStreamTests
         Assert.All(frames, f => Assert.Equal("message", f.Event));
     }
 
+    [Theory]
+    [InlineData("stream")]
+    [InlineData("sync")]
+    public async Task Query_WithMaxTokens_AnswerStopsAtThatManyPieces(string mode)
+    {
+        await using var fake = await StartAsync();
+        using var client = new FakeUpstreamClient(fake);
+        var sessionId = await client.CreateSessionAsync(ChatAuth.Key(Key));
+        const string query = "Tell me about limits, please";
+        var body = """{"query":"Tell me about limits, please","endpointId":"e","responseMode":"MODE","modelConfigs":{"maxTokens":3}}""".Replace("MODE", mode);
+
+        using var response = await client.QueryAsync(ChatAuth.Key(Key), sessionId, body);
+        var raw = await response.Content.ReadAsStringAsync();
+
+        var full = "Fake answer to: " + query;
+        var threePieces = full[..(full.Length * 3 / 8)];   // the default answer in 8 pieces, the first 3 of them
+        if (mode == "sync")
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(raw);
+            Assert.Equal(threePieces, json.RootElement.GetProperty("data").GetProperty("answer").GetString());
+            return;
+        }
+        var frames = SseFrame.ParseAll(raw);
+        Assert.Equal(3, frames.Count(f => f.EventType == "fulfillment"));
+        Assert.Equal(threePieces, FakeUpstreamClient.AnswerOf(frames));
+        Assert.Equal(3, frames[^2].Json.GetProperty("publicMetrics").GetProperty("outputTokens").GetInt32());
+        Assert.EndsWith("data:[DONE]\n\n", raw);
+    }
+
     [Fact]
     public async Task Stream_NonAsciiAnswer_SurvivesJsonEscapingAndSplitting()
     {

@@ -49,6 +49,53 @@ public sealed class ChatCompletionsTests
         Assert.Equal("predefined-openai-gpt4o", response.Headers.GetValues("x-ondemand-endpoint-id").Single());
     }
 
+    [Theory]
+    [InlineData(5, "length")]
+    [InlineData(6, "stop")]
+    public async Task NonStream_AnswerReachingMaxTokens_FinishesWithLength(int maxTokens, string finish)
+    {
+        await using var host = await GatewayHost.StartAsync();
+        host.Upstream.Enqueue(FakeReply.Answer("one two three four five", (10, 5)));
+
+        var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", new { model = "gpt-4o", max_tokens = maxTokens, messages = new[] { new { role = "user", content = "count" } } });
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(finish, body.RootElement.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.Equal(maxTokens, Assert.Single(host.Upstream.Calls, c => c.Kind == FakeCallKind.Query).ModelConfigs!.Value.GetProperty("maxTokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Stream_WithOpenAiSdk_AnswerCutByMaxTokens_FinishesWithLength_WholeAnswerWithStop()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        host.Upstream.Enqueue(FakeReply.Answer("one two three four five six seven eight"));
+        host.Upstream.Enqueue(FakeReply.Answer("one two three four five six seven eight"));
+
+        async Task<(string Text, ChatFinishReason? Finish, int Output)> AskAsync(int maxTokens)
+        {
+            var text = new StringBuilder();
+            ChatFinishReason? finish = null;
+            var output = -1;
+            var options = new ChatCompletionOptions { MaxOutputTokenCount = maxTokens };
+            await foreach (var update in host.ChatClient().CompleteChatStreamingAsync([new UserChatMessage("count")], options))
+            {
+                foreach (var part in update.ContentUpdate) text.Append(part.Text);
+                finish ??= update.FinishReason;
+                if (update.Usage is { } usage) output = usage.OutputTokenCount;
+            }
+            return (text.ToString(), finish, output);
+        }
+
+        var cut = await AskAsync(3);      // the fake stops after 3 of its 8 pieces and reports 3 output tokens
+        var whole = await AskAsync(100);
+
+        Assert.Equal(ChatFinishReason.Length, cut.Finish);
+        Assert.Equal(3, cut.Output);
+        Assert.True(cut.Text.Length < whole.Text.Length);
+        Assert.Equal(ChatFinishReason.Stop, whole.Finish);
+        Assert.Equal("one two three four five six seven eight", whole.Text);
+    }
+
     [Fact]
     public async Task Stream_WithOpenAiSdk_DeliversDeltasInOrderAndUsage()
     {

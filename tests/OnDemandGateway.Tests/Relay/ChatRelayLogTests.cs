@@ -16,10 +16,10 @@ public sealed class ChatRelayLogTests : IDisposable
     private static object Request(string model) => new { model, messages = new[] { new { role = "user", content = "hello" } } };
 
     [Fact]
-    public async Task Relay_ModelWithLineBreakOrHuge_IsLoggedAsOneBoundedLine()
+    public async Task Relay_ModelWithLineBreakOrLongest_IsLoggedAsOneBoundedLine()
     {
         const string forged = "x\n2026-01-01 00:00:00,000 WARNING [-] OnDemandGateway.Auth: forged";
-        var huge = new string('m', 10_000);
+        var huge = new string('m', OnDemandGateway.OpenAi.ChatRequestParser.MaxModelLength);   // the longest name accepted
         await using (var host = await GatewayHost.StartAsync(o => o with { LogPath = LogPath, LogLevel = "Information", LogFormat = "%(levelname)s %(message)s" }))
         {
             // unknown_model: default, so both are answered (and logged) like any other request
@@ -34,7 +34,7 @@ public sealed class ChatRelayLogTests : IDisposable
         Assert.StartsWith("INFO chat model=x\\n2026-01-01 00:00:00,000 WARNING", relayed[0]);
         Assert.All(relayed, l => Assert.InRange(l.Length, 1, 500));
         Assert.StartsWith("INFO chat model=mmmm", relayed[1]);
-        Assert.Contains("(10000 chars)", relayed[1]);
+        Assert.Contains("(256 chars)", relayed[1]);
         Assert.Contains(" stream=False status=200", relayed[1]);
     }
 }
