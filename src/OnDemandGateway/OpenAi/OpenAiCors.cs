@@ -23,17 +23,30 @@ internal static class OpenAiCors
     {
         var origins = app.Services.GetRequiredService<GatewayOptions>().CorsOrigins;
         if (origins.Count == 0) return app;
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.UseCors(policy => Configure(policy, origins)));
+        var policy = Policy(origins);
+        var service = app.Services.GetRequiredService<ICorsService>();
+        var provider = app.Services.GetRequiredService<ICorsPolicyProvider>();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        // ASP.NET Core's own CORS middleware, built here rather than through UseCors: UseMiddleware compiles an
+        // expression tree for a middleware whose Invoke takes services, which loads System.Linq.Expressions
+        // (~2.4 MB of idle memory) for this one call.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/v1"), v1 => v1.Use(next =>
+        {
+            var cors = new CorsMiddleware(next, service, policy, loggers);
+            return context => cors.Invoke(context, provider);
+        }));
         return app;
     }
 
-    private static void Configure(CorsPolicyBuilder policy, IReadOnlyList<string> origins)
+    private static CorsPolicy Policy(IReadOnlyList<string> origins)
     {
+        var policy = new CorsPolicyBuilder();
         policy.WithMethods(HttpMethods.Get, HttpMethods.Post)
             .AllowAnyHeader()   // echoes what the preflight asks for: authorization, content-type, x-stainless-*, ...
             .WithExposedHeaders(ExposedHeaders)
             .SetPreflightMaxAge(TimeSpan.FromHours(2));   // Chromium's ceiling; Firefox would keep it a day
         if (origins is ["*"]) policy.AllowAnyOrigin();
         else policy.WithOrigins([.. origins]);
+        return policy.Build();
     }
 }

@@ -1,0 +1,49 @@
+using System.Net;
+using OnDemandGateway.FakeUpstream;
+using OnDemandGateway.Tests.TestSupport;
+
+namespace OnDemandGateway.Tests.Runtime;
+
+/// <summary>What the real executable keeps out of memory while it serves chat (bench/README.md, "Fifth round" and
+/// after): each of these libraries was measured as megabytes of resident memory, and each loads only for what needs
+/// it (PostgreSQL, TLS to the upstream, a dashboard sign-in), never for the OpenAI path, including CORS and a
+/// request forwarded by a trusted proxy.</summary>
+public sealed class IdleFootprintProcessTests
+{
+    private static readonly string[] KeptOut =
+    [
+        "System.Linq.Expressions.dll",   // expression trees: minimal-API glue at run time, UseMiddleware with services
+        "Npgsql.dll",                    // only with a PostgreSQL database
+        "System.Net.Security.dll",       // only for TLS to the upstream
+        "libssl.so",                     // OpenSSL: TLS, RandomNumberGenerator, SHA-256 of client keys
+        "libcrypto.so",
+    ];
+
+    [Fact]
+    public async Task ServingChat_StreamsAndBrowserPreflight_LoadNoneOfTheLibrariesKeptOffThePath()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        await using var upstream = await FakeOnDemandServer.StartAsync(new FakeOnDemandOptions { Quiet = true });
+        upstream.AddApiKey("upstream-key-footprint-01");
+        await using var gateway = await GatewayProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["API_ACCESS_TOKEN"] = "footprint-token-0001",
+            ["ONDEMAND_API_KEYS"] = "upstream-key-footprint-01",
+            ["ONDEMAND_API_BASE"] = upstream.BaseUrl.ToString(),
+            ["ONDEMAND_AUTH_BASE"] = upstream.BaseUrl.ToString(),
+        });
+
+        using (var chat = await gateway.ChatAsync("footprint-token-0001")) Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        using (var stream = await gateway.ChatAsync("footprint-token-0001", stream: true))
+            Assert.Contains("data: [DONE]", await stream.Content.ReadAsStringAsync());
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/chat/completions");
+        preflight.Headers.Add("Origin", "https://chat.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        using (var answer = await gateway.Http.SendAsync(preflight)) Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+
+        var mapped = File.ReadAllLines($"/proc/{gateway.Id}/maps");
+        Assert.Contains(mapped, line => line.EndsWith("System.Private.CoreLib.dll", StringComparison.Ordinal));   // the check reads the right process
+        Assert.All(KeptOut, library => Assert.DoesNotContain(mapped, line => line.Contains("/" + library, StringComparison.Ordinal)));
+    }
+}
