@@ -16,7 +16,10 @@ namespace OnDemandGateway.Runtime;
 /// stayed on unoptimised code for minutes (bench/README.md: 280–390 µs of CPU per request after 40 s, against
 /// ~200 µs with the delay at 0 after 20 s and ~400 µs with tiering off). The delay can only be set from the
 /// environment, before the runtime starts, so on Linux the gateway replaces its own process image once
-/// (<c>execve</c>: same process id, same open files) with <c>DOTNET_TC_CallCountingDelayMs=0</c> added.
+/// (<c>execve</c>: same process id, same open files) with <c>DOTNET_TC_CallCountingDelayMs=1</c> added: 1 ms (10 ms
+/// on one CPU) rather than 0, which promoted every method start-up happened to call 30 times as well (start-up to
+/// /health 1.0–1.3 s and idle RSS 88–89 MB with 0; 0.73–0.80 s and 85–86 MB with 1; the same CPU per request after
+/// ~15 s under load, bench/README.md).
 /// The restart is skipped when the variable is already set (by the operator or by the first start).</para>
 /// <para><b>Gen0 budget</b>: the same restart sets <c>DOTNET_GCgen0size=0x1000000</c> (16 MB; environment only)
 /// unless the operator set it. The runtime sizes gen0 from the CPU cache, which on large-cache servers lets the
@@ -26,6 +29,7 @@ namespace OnDemandGateway.Runtime;
 internal static partial class RuntimeTuning
 {
     public const string DelayVariable = "DOTNET_TC_CallCountingDelayMs";
+    public const string Delay = "1";
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
     public const string Gen0SizeVariable = "DOTNET_GCgen0size";
     public const string OptOutVariable = "ODG_RUNTIME_TUNING";
@@ -63,7 +67,7 @@ internal static partial class RuntimeTuning
         var environment = new List<string?>();
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
             environment.Add($"{variable.Key}={variable.Value}");
-        environment.Add(DelayVariable + "=0"); // the inline-completions choice above is in the list already
+        environment.Add(DelayVariable + "=" + Delay); // the inline-completions choice above is in the list already
         if (Environment.GetEnvironmentVariable(Gen0SizeVariable) is null) environment.Add(Gen0SizeVariable + "=0x1000000");
         environment.Add(null);
         execve(path, [.. arguments, null], [.. environment]);

@@ -22,7 +22,7 @@ public sealed class RuntimeTuningProcessTests
         });
 
         var environment = ReadEnvironment(gateway.Id);
-        Assert.Equal("0", environment.GetValueOrDefault("DOTNET_TC_CallCountingDelayMs"));
+        Assert.Equal("1", environment.GetValueOrDefault("DOTNET_TC_CallCountingDelayMs"));
         Assert.Equal("1", environment.GetValueOrDefault("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"));
         Assert.Equal("0x1000000", environment.GetValueOrDefault("DOTNET_GCgen0size"));
         using var response = await gateway.ChatAsync("tuning-token-0001");
@@ -50,7 +50,7 @@ public sealed class RuntimeTuningProcessTests
         await using var gateway = await GatewayProcess.StartAsync(new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x4000000" });
 
         var environment = ReadEnvironment(gateway.Id);
-        Assert.Equal("0", environment.GetValueOrDefault("DOTNET_TC_CallCountingDelayMs"));
+        Assert.Equal("1", environment.GetValueOrDefault("DOTNET_TC_CallCountingDelayMs"));
         Assert.Equal("0x4000000", environment.GetValueOrDefault("DOTNET_GCgen0size"));
     }
 
