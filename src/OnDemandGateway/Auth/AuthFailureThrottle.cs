@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace OnDemandGateway.Auth;
 
 /// <summary>Slows token guessing: after <see cref="MaxFailuresPerMinute"/> failed authentications from one
-/// address in a minute-aligned window, that address is refused until the window ends. Keyed by the client's address:
+/// address (for IPv6, one /64) in a minute-aligned window, that address is refused until the window ends. Keyed by the client's address:
 /// the connection's, or for a request through a trusted proxy the one that proxy forwarded
 /// (<see cref="Forwarding.ForwardedClientAddress"/>), so one client's bad key does not lock out the proxy's other clients.</summary>
 internal sealed class AuthFailureThrottle(TimeProvider time)
@@ -54,7 +54,23 @@ internal sealed class AuthFailureThrottle(TimeProvider time)
         }
     }
 
-    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>The key a client's failures count under: its IPv4 address, or for IPv6 its /64, which one subscriber
+    /// line or host holds whole and could otherwise spend one address per guess.</summary>
+    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress switch
+    {
+        null => "unknown",
+        { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
+        { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } v6 => Prefix64(v6),
+        var v4 => v4.ToString(),
+    };
+
+    private static string Prefix64(System.Net.IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new System.Net.IPAddress(bytes).ToString() + "/64";
+    }
 
     private sealed class Window
     {

@@ -14,6 +14,7 @@ internal static class OpenAiCors
     [
         RequestIdMiddleware.HeaderName, "Retry-After", "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
         "x-ratelimit-reset-requests", ChatCompletionsEndpoint.EndpointHeader,
+        OpenAiErrorWriter.ShouldRetryHeader,   // openai-node reads it; a page sees only exposed headers
     ];
 
     public static IServiceCollection AddOpenAiCors(this IServiceCollection services, GatewayOptions options) =>

@@ -4,13 +4,16 @@ namespace OnDemandGateway.OpenAi;
 
 internal static class OpenAiErrorWriter
 {
+    /// <summary>Tells OpenAI's SDKs whether retrying can help (they retry 503s and 429s by default).</summary>
+    public const string ShouldRetryHeader = "x-should-retry";
+
     public static Task WriteAsync(HttpContext context, OpenAiError error)
     {
         var response = context.Response;
         response.StatusCode = error.Status;
         response.ContentType = "application/json";
         if (error.RetryAfterSeconds is { } seconds) response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (error.ShouldRetry is { } retry) response.Headers["x-should-retry"] = retry ? "true" : "false";
+        if (error.ShouldRetry is { } retry) response.Headers[ShouldRetryHeader] = retry ? "true" : "false";
         using (var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();

@@ -167,7 +167,7 @@ internal sealed partial class ChatRelay(
         var identity = new CompletionIdentity(CompletionIdentity.NewId(), time.GetUtcNow().ToUnixTimeSeconds(), request.Model.Model);
         using (var writer = new System.Text.Json.Utf8JsonWriter(response.BodyWriter, ChatCompletionWriter.WriterOptions))
         {
-            ChatCompletionWriter.WriteCompletion(writer, identity, reply.Answer, outcome.Tokens, FinishReason.CutAtLimit(request.Chat.MaxTokens, outcome.Tokens));
+            ChatCompletionWriter.WriteCompletion(writer, identity, reply.Answer, outcome.Tokens, FinishReason.CutAtLimit(request.Chat.MaxTokens, outcome.Tokens, request.Model.Model));
         }
         await response.BodyWriter.FlushAsync(context.RequestAborted);
         return null;

@@ -84,7 +84,7 @@ internal sealed class StreamPump(GatewayOptions options, TimeProvider time)
                         outcome.Succeed();
                         await channel.EnterAsync();
                         ChatCompletionWriter.WriteChunk(output, writer, identity,
-                            FinishReason.CutAtLimit(request.Chat.MaxTokens, outcome.Tokens) ? ChunkKind.FinishAtLimit : ChunkKind.Finish);
+                            FinishReason.CutAtLimit(request.Chat.MaxTokens, outcome.Tokens, request.Model.Model) ? ChunkKind.FinishAtLimit : ChunkKind.Finish);
                         if (request.Chat.IncludeUsage) ChatCompletionWriter.WriteUsageChunk(output, writer, identity, outcome.Tokens);
                         output.Write(ChatCompletionWriter.DoneEvent);
                         await channel.FlushAndExitAsync();

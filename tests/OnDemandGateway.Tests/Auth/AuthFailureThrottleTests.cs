@@ -32,6 +32,19 @@ public sealed class AuthFailureThrottleTests
     }
 
     [Fact]
+    public void BlockedFor_IPv6_CountsTheWhole64_NotEachAddress()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 15, TimeSpan.Zero));
+        var throttle = new AuthFailureThrottle(time);
+        // A guesser taking a new address of its /64 for every guess.
+        for (var i = 1; i <= AuthFailureThrottle.MaxFailuresPerMinute; i++) throttle.RecordFailure(From($"2001:db8:0:7::{i:x}"));
+
+        Assert.Equal(45, throttle.BlockedFor(From("2001:db8:0:7:ffff:ffff:ffff:ffff")));
+        Assert.Null(throttle.BlockedFor(From("2001:db8:0:8::1")));   // the next /64 is someone else
+        Assert.Null(throttle.BlockedFor(From("::ffff:10.0.0.7")));   // IPv4 clients count by their own address
+    }
+
+    [Fact]
     public async Task GuessingTokens_OnV1_Gets429AfterTheLimit()
     {
         await using var host = await GatewayHost.StartAsync();

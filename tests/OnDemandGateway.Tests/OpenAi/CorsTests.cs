@@ -65,6 +65,7 @@ public sealed class CorsTests
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal("*", AllowOrigin(ok));
         Assert.Contains("x-request-id", Header(ok, "Access-Control-Expose-Headers").ToLowerInvariant());
+        Assert.Contains("x-should-retry", Header(ok, "Access-Control-Expose-Headers").ToLowerInvariant());
         Assert.False(ok.Headers.Contains("Access-Control-Allow-Credentials"));
 
         using var anonymous = new HttpClient { BaseAddress = host.BaseUrl };

@@ -64,6 +64,22 @@ public sealed class ChatCompletionsTests
         Assert.Equal(maxTokens, Assert.Single(host.Upstream.Calls, c => c.Kind == FakeCallKind.Query).ModelConfigs!.Value.GetProperty("maxTokens").GetInt32());
     }
 
+    [Theory]
+    [InlineData("gpt-4o", "length")]              // the gateway's count is OpenAI's own tokenizer: it knows
+    [InlineData("claude-4-sonnet", "stop")]       // an o200k estimate of another model's answer decides nothing
+    public async Task NonStream_NoUpstreamCount_LengthOnlyWhereTheGatewaysCountIsTheModels(string model, string finish)
+    {
+        await using var host = await GatewayHost.StartAsync();
+        // A sync answer without metrics (scripted steps go out as written, whatever the maxTokens).
+        host.Upstream.Enqueue(FakeReply.Stream(FakeStreamStep.Delta("one two three four five"), FakeStreamStep.Done()));
+
+        var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", new { model, max_tokens = 3, messages = new[] { new { role = "user", content = "count" } } });
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.True(body.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32() >= 3);
+        Assert.Equal(finish, body.RootElement.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+    }
+
     [Fact]
     public async Task Stream_WithOpenAiSdk_AnswerCutByMaxTokens_FinishesWithLength_WholeAnswerWithStop()
     {

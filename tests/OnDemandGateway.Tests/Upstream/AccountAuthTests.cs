@@ -87,17 +87,19 @@ public sealed class AccountAuthTests
         host.Upstream.AddAccount(Email, Password);
         var account = host.Service<CredentialPool>().Credentials[0];
         var signins = 0;
+        var allWaiting = false;
         // The upstream refuses the first signin only once all eight requests hold the account: seven of them are
         // waiting for that signin when it fails.
         host.Upstream.Handler = call =>
         {
             if (call.Kind != FakeCallKind.Signin) return null;
-            if (Interlocked.Increment(ref signins) == 1) SpinWait.SpinUntil(() => account.InFlight == 8, TimeSpan.FromSeconds(10));
+            if (Interlocked.Increment(ref signins) == 1) allWaiting = SpinWait.SpinUntil(() => account.InFlight == 8, TimeSpan.FromSeconds(10));
             return FakeReply.Status(401, "unauthenticated", "Invalid email or password.");
         };
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.Http.PostAsJsonAsync("/v1/chat/completions", Body)));
 
+        Assert.True(allWaiting, "the eight requests never held the account at once: the test proved nothing");
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
         Assert.Equal(1, host.Upstream.SigninCount);
         Assert.Equal("invalid", JsonDocument.Parse(await host.Http.GetStringAsync("/api/accounts")).RootElement
