@@ -5,7 +5,8 @@ namespace OnDemandGateway.Forwarding;
 
 /// <summary>Makes <c>Connection.RemoteIpAddress</c> the client's address when the request came through a trusted
 /// reverse proxy (<c>trusted_proxies</c>): the right-most <c>X-Forwarded-For</c> entry that is not itself a trusted
-/// proxy, since entries further left are whatever the client wrote. What keys on the client's address (the
+/// proxy, since entries further left are whatever the client wrote; and <c>Request.Scheme</c> the one that proxy
+/// reports in <c>X-Forwarded-Proto</c>. What keys on the client's address (the
 /// failed-authentication throttle) then sees the client, not the proxy all clients share.</summary>
 internal static class ForwardedClientAddress
 {
@@ -21,8 +22,10 @@ internal static class ForwardedClientAddress
     {
         var options = new ForwardedHeadersOptions
         {
-            // The address only: nothing the gateway answers depends on the scheme or host the proxy was asked for.
-            ForwardedHeaders = ForwardedHeaders.XForwardedFor,
+            // The address, and the scheme the client used: behind a proxy that ends TLS (deploy/nginx.conf, a hosted
+            // Space) the dashboard's session cookie is marked Secure only when the request is known to be https.
+            // Not the host: nothing the gateway answers depends on it.
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
             // Every hop from the right while the peer that added it is trusted, not just the last one.
             ForwardLimit = null,
         };

@@ -105,6 +105,25 @@ public sealed class ForwardedClientAddressTests
     }
 
     [Theory]
+    [InlineData(true, "https", true)]    // nginx ended TLS and says so: the session cookie must not travel over http
+    [InlineData(true, null, false)]
+    [InlineData(false, "https", false)]  // from a peer that is not a trusted proxy the header is the client's word
+    public async Task DashboardLogin_SecureCookieFollowsTheTrustedProxysScheme(bool trusted, string? forwardedProto, bool secure)
+    {
+        await using var host = await StartAsync(trusted ? null : []);
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseUrl };
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/login") { Content = new FormUrlEncodedContent([new("token", GatewayHost.Token)]) };
+        login.Headers.Add("X-Forwarded-For", "203.0.113.10");
+        if (forwardedProto is not null) login.Headers.Add("X-Forwarded-Proto", forwardedProto);
+
+        using var response = await client.SendAsync(login);
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
+        Assert.Equal(secure, cookie.Contains("; secure", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Theory]
     [InlineData("127.0.0.1", "203.0.113.10", "203.0.113.10")]
     [InlineData("::ffff:127.0.0.1", "203.0.113.10", "203.0.113.10")]   // IPv4 peers as a dual-stack listener (http://*:PORT) sees them
     [InlineData("::1", "2001:db8::7", "2001:db8::7")]
