@@ -54,6 +54,7 @@ internal static class GatewayConfigLoader
             options = options with { ClientKeys = ClientKeyParser.WithPrivateKey(options.ClientKeys, ConfigValue.FromEnvironment("PRIVATE_KEY", privateKey, secret: true)) };
 
         if (options.DebugMode && !logLevelSet) options = options with { LogLevel = nameof(LogLevel.Debug) };
+        options = options with { DefaultEndpointId = DefaultEndpoint(options, warnings) };
 
         options = options with
         {
@@ -65,6 +66,21 @@ internal static class GatewayConfigLoader
         if (options.Credentials.Count == 0)
             warnings.Add("no upstream credentials configured: set \"accounts\" in config.json, ONDEMAND_ACCOUNTS or ONDEMAND_API_KEYS");
         return new ConfigLoadResult(options, warnings);
+    }
+
+    /// <summary><c>default_endpoint_id</c> as an endpoint id: a model name of the model table stands for its endpoint
+    /// (<c>"gpt-4o"</c> there would otherwise go upstream as an endpointId and be refused on every request that
+    /// names no model); anything else that is no endpoint id is kept, with a warning at start-up.</summary>
+    private static string DefaultEndpoint(GatewayOptions options, List<string> warnings)
+    {
+        var value = options.DefaultEndpointId;
+        if (Models.ModelCatalog.IsEndpointId(value)) return value;
+        foreach (var (name, endpointId) in options.ModelMapping)
+        {
+            if (string.Equals(name, value, StringComparison.OrdinalIgnoreCase)) return endpointId;
+        }
+        warnings.Add($"default_endpoint_id \"{value}\" is neither an endpoint id (predefined-..., byoi-..., byom-...) nor a model name of model_mapping: on-demand.io will likely refuse the requests sent to it");
+        return value;
     }
 
     /// <summary>An environment-style key, or null when unset or blank (compose files often set <c>X=</c>).</summary>

@@ -156,4 +156,19 @@ public sealed class GatewayConfigLoaderTests
         Assert.True(scenario.Load().Options.DropUnsupportedParams);
         Assert.False(scenario.Load(("DROP_UNSUPPORTED_PARAMS", "no")).Options.DropUnsupportedParams);
     }
+
+    [Theory]
+    [InlineData("predefined-xai-grok4", "predefined-xai-grok4", false)]
+    [InlineData("byom-my-model", "byom-my-model", false)]
+    [InlineData("GPT-4o", "predefined-openai-gpt4o", false)]     // a model name of the table stands for its endpoint
+    [InlineData("my-favourite", "my-favourite", true)]            // kept, but said at start-up
+    public void Load_DefaultEndpointId_ModelNameResolved_NonEndpointWarned(string value, string endpointId, bool warned)
+    {
+        using var scenario = new ConfigScenario().WithFile($$"""{"default_endpoint_id": "{{value}}"}""");
+
+        var result = scenario.Load();
+
+        Assert.Equal(endpointId, result.Options.DefaultEndpointId);
+        Assert.Equal(warned, result.Warnings.Any(w => w.StartsWith($"default_endpoint_id \"{value}\"", StringComparison.Ordinal)));
+    }
 }
