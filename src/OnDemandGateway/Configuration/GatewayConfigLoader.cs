@@ -74,11 +74,8 @@ internal static class GatewayConfigLoader
     private static string DefaultEndpoint(GatewayOptions options, List<string> warnings)
     {
         var value = options.DefaultEndpointId;
-        if (Models.ModelCatalog.IsEndpointId(value)) return value;
-        foreach (var (name, endpointId) in options.ModelMapping)
-        {
-            if (string.Equals(name, value, StringComparison.OrdinalIgnoreCase)) return endpointId;
-        }
+        // The model table's own lookup: mapped names (any case) and endpoint ids, as a request's model resolves.
+        if (new Models.ModelCatalog(options).Resolve(value) is { Known: true } resolved) return resolved.EndpointId;
         warnings.Add($"default_endpoint_id \"{value}\" is neither an endpoint id (predefined-..., byoi-..., byom-...) nor a model name of model_mapping: on-demand.io will likely refuse the requests sent to it");
         return value;
     }

@@ -29,7 +29,7 @@ internal static class LogSafeText
     /// <c>\u0085</c>, ...) and cut after about <paramref name="maxLength"/> characters, its full length noted.</summary>
     public static string ForLog(string value, int maxLength)
     {
-        if (IsPlain(value, maxLength) || (value.Length <= maxLength && value.AsSpan().IndexOfAny(Escaped) < 0)) return value;
+        if (value.Length <= maxLength && value.AsSpan().IndexOfAny(Escaped) < 0) return value;
         var text = new StringBuilder(Math.Min(value.Length, maxLength) + 24);
         var used = 0;
         for (; used < value.Length && text.Length < maxLength; used++)

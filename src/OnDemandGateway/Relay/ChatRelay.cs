@@ -22,7 +22,8 @@ internal sealed partial class ChatRelay(
     ILogger<ChatRelay> logger)
 {
     /// <summary>The client's model name goes into the log line at most this long (and with control characters
-    /// escaped): any string is accepted as a model, and the unknown ones are answered with the default.</summary>
+    /// escaped): a name of up to <see cref="OpenAi.ChatRequestParser.MaxModelLength"/> characters is accepted
+    /// whatever it holds, and an unknown one is answered with the default endpoint.</summary>
     internal const int MaxLoggedModelLength = 200;
 
     public async Task RelayAsync(HttpContext context, RelayRequest request)
