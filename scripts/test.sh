@@ -75,6 +75,22 @@ if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
     sed -n 's/.*\(Passed\|Failed\)! *- *Failed: *\([0-9]*\), *Passed: *\([0-9]*\).*/\2 \3/p' "$RESULTS/console.log")
 fi
+if [ "$failed" -gt 0 ]; then
+  # Name every failed test and the first lines of its message last, where a CI log's tail shows them.
+  echo "Failed tests:"
+  for trx in "$RESULTS"/*.trx "$RESULTS"/*/*.trx; do
+    python3 - "$trx" <<'PY' 2>/dev/null || grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/  \1/p'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+    print("  " + r.get("testName"))
+    message = r.findtext(".//t:ErrorInfo/t:Message", default="", namespaces=ns)
+    stack = r.findtext(".//t:ErrorInfo/t:StackTrace", default="", namespaces=ns)
+    for line in (message.strip().splitlines()[:12] + stack.strip().splitlines()[:6]):
+        print("    " + line)
+PY
+  done
+fi
 if [ "$code" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $code (build or run error; see above)" >&2
 fi

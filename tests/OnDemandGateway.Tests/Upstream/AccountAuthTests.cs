@@ -5,6 +5,7 @@ using OnDemandGateway.Accounts;
 using OnDemandGateway.Configuration;
 using OnDemandGateway.FakeUpstream;
 using OnDemandGateway.Tests.TestSupport;
+using OnDemandGateway.Upstream;
 
 namespace OnDemandGateway.Tests.Upstream;
 
@@ -130,12 +131,20 @@ public sealed class AccountAuthTests
         await using var host = await StartWithAccount(sessionPool: 2);
         host.Upstream.AddAccount(Email, Password);
         Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
-        await WaitUntil(() => host.Upstream.SessionCount >= 3);
-
+        var reserve = host.Service<CredentialPool>().Credentials[0].Sessions;
+        await WaitUntil(() => reserve.Count >= 2);
+        var supplied = host.Service<SessionSupply>().Counts;
         var before = host.Upstream.CallCount;
+        var createdBefore = host.Upstream.Calls.Take(before).Where(c => c.Kind == FakeCallKind.CreateSession).Select(c => c.SessionId).ToHashSet();
+
         Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsJsonAsync("/v1/chat/completions", Body)).StatusCode);
-        var calls = host.Upstream.Calls.Skip(before).ToList();
-        Assert.Equal(FakeCallKind.Query, calls[0].Kind);
+
+        // The request's one upstream call on its path is its query, on a session created before it was sent.
+        // (The reserve's refill races the query to the upstream on another connection, so the order of the calls
+        // after `before` is not the request's path.)
+        var query = Assert.Single(host.Upstream.Calls.Skip(before), c => c.Kind == FakeCallKind.Query);
+        Assert.Contains(query.SessionId, createdBefore);
+        Assert.Equal(supplied with { FromReserve = supplied.FromReserve + 1 }, host.Service<SessionSupply>().Counts);
         var sessions = host.Upstream.Calls.Where(c => c.Kind == FakeCallKind.Query).Select(c => c.SessionId).ToList();
         Assert.Equal(sessions.Count, sessions.Distinct().Count());
     }
