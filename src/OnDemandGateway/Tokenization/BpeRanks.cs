@@ -7,11 +7,12 @@ using System.Runtime.InteropServices;
 namespace OnDemandGateway.Tokenization;
 
 /// <summary>
-/// The byte-sequence → rank table of one BPE encoding. An open-addressing table whose entries carry the first
-/// eight key bytes inline, so the common lookup (keys of ≤ 8 bytes) touches one cache line and never allocates.
-/// It has <see cref="SlotsPerToken"/> slots per token, not a power of two: a hash picks its slot by multiplying
-/// into the table's length, so o200k's table is 5.1 MB instead of the 8.4 MB a power of two above twice the
-/// count needed (lookups probe ~1.8 slots for a token, ~4 for a miss, against ~1.3 and ~1.8).
+/// The byte-sequence → rank table of one BPE encoding. An open-addressing table of 4-byte slots, each a rank and
+/// 12 bits of its key's hash: a probe compares the hash bits, and only a slot that matches them (the token, or one
+/// slot in 4,096 of the others) is checked against the token's bytes, which sit in rank order in one array. Lookups
+/// never allocate. It has <see cref="SlotsPerToken"/> slots per token, not a power of two: a hash picks its slot
+/// by multiplying into the table's length. o200k's table is 1.3 MB (it was 5.1 MB with the first eight key bytes
+/// and the length inline in 16-byte slots, and 8.4 MB at a power of two above twice the count).
 /// </summary>
 internal sealed class BpeRanks
 {
@@ -24,13 +25,16 @@ internal sealed class BpeRanks
     /// <summary>Slots per token in the byte-sequence table (a load factor of 0.625).</summary>
     private const double SlotsPerToken = 1.6;
 
-    private readonly Entry[] _table;
+    private const int RankBits = 20;
+    private const uint RankMask = (1u << RankBits) - 1;
+
+    private readonly uint[] _table;   // (hash tag << RankBits) | (rank + 1); 0 = empty
     private readonly byte[] _bytes;   // every token's bytes, back to back, plus Padding zero bytes
     private readonly int[] _offsets;  // by rank; _offsets[r + 1] - _offsets[r] is token r's length (0 = no token r)
     private readonly int[] _pairs;    // rank of every two-byte sequence, by first byte | second byte << 8: cache-resident
     private readonly int[] _byteRanks; // rank of every single byte, MissingByte when it is no token
 
-    private BpeRanks(Entry[] table, byte[] bytes, int[] offsets, int count)
+    private BpeRanks(uint[] table, byte[] bytes, int[] offsets, int count)
     {
         _table = table;
         _bytes = bytes;
@@ -47,7 +51,7 @@ internal sealed class BpeRanks
     public int Count { get; }
 
     /// <summary>Memory of the byte-sequence table, for the benchmark's report.</summary>
-    public long TableBytes => (long)_table.Length * Unsafe.SizeOf<Entry>();
+    public long TableBytes => (long)_table.Length * sizeof(uint);
 
     /// <summary>One past the highest rank.</summary>
     public int RankLimit => _offsets.Length - 1;
@@ -58,18 +62,24 @@ internal sealed class BpeRanks
     public int RankOf(ref byte key, int length)
     {
         var prefix = ReadWord(ref key) & WordMask(length);
+        var hash = Hash(prefix, ref key, length);
+        var tag = Tag(hash);
         var table = _table;
-        var i = Slot(Hash(prefix, ref key, length));
+        var i = Slot(hash);
         while (true)
         {
-            ref var e = ref table[i];
-            if (e.Length == length && e.Prefix == prefix && (length <= 8 || TailEquals(e.Rank, ref key, length)))
-            {
-                return e.Rank;
-            }
-            if (e.Length == 0)
+            var e = table[i];
+            if (e == 0)
             {
                 return NoRank;
+            }
+            if (e >> RankBits == tag)
+            {
+                var rank = (int)(e & RankMask) - 1;
+                if (KeyEquals(rank, prefix, ref key, length))
+                {
+                    return rank;
+                }
             }
             if (++i == table.Length)
             {
@@ -168,11 +178,11 @@ internal sealed class BpeRanks
         }
         offsets[maxRank + 1] = at;
 
-        if (maxRank + 2 > TokenPairTable.RankLimit)
+        if (maxRank + 2 > TokenPairTable.RankLimit || maxRank + 1 > RankMask)
         {
             throw new InvalidDataException($"Rank {maxRank} is too large.");
         }
-        var table = new Entry[(int)(count * SlotsPerToken) + 1];
+        var table = new uint[(int)(count * SlotsPerToken) + 1];
         var result = new BpeRanks(table, ordered, offsets, count);
         for (var r = 0; r <= maxRank; r++)
         {
@@ -183,16 +193,17 @@ internal sealed class BpeRanks
             }
             ref var key = ref ordered[offsets[r]];
             var prefix = ReadWord(ref key) & WordMask(length);
-            var i = result.Slot(Hash(prefix, ref key, length));
-            for (; table[i].Length != 0; i = i + 1 == table.Length ? 0 : i + 1)
+            var hash = Hash(prefix, ref key, length);
+            var i = result.Slot(hash);
+            for (; table[i] != 0; i = i + 1 == table.Length ? 0 : i + 1)
             {
-                ref var e = ref table[i];
-                if (e.Length == length && e.Prefix == prefix && (length <= 8 || result.TailEquals(e.Rank, ref key, length)))
+                var other = (int)(table[i] & RankMask) - 1;
+                if (result.KeyEquals(other, prefix, ref key, length))
                 {
-                    throw new InvalidDataException($"Token {r} duplicates token {e.Rank}.");
+                    throw new InvalidDataException($"Token {r} duplicates token {other}.");
                 }
             }
-            table[i] = new Entry { Prefix = prefix, Rank = r, Length = length };
+            table[i] = Tag(hash) << RankBits | (uint)(r + 1);
             if (length == 2)
             {
                 result._pairs[ordered[offsets[r]] | (ordered[offsets[r] + 1] << 8)] = r;
@@ -253,6 +264,10 @@ internal sealed class BpeRanks
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Slot(ulong hash) => (int)(((hash * 0x9E3779B97F4A7C15UL) >> 32) * (ulong)(uint)_table.Length >> 32);
 
+    /// <summary>The hash bits a slot keeps: the top 12, which <see cref="Slot"/> mixes with all the others.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Tag(ulong hash) => (uint)(hash >> (64 - (32 - RankBits)));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong ReadWord(ref byte p) => BinaryPrimitives.ReadUInt64LittleEndian(MemoryMarshal.CreateReadOnlySpan(ref p, 8));
 
@@ -272,15 +287,17 @@ internal sealed class BpeRanks
         return h ^ (h >> 32);
     }
 
-    private bool TailEquals(int rank, ref byte key, int length) =>
-        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref key, 8), length - 8)
-            .SequenceEqual(_bytes.AsSpan(_offsets[rank] + 8, length - 8));
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Entry
+    /// <summary>Whether token <paramref name="rank"/> is the <paramref name="length"/> bytes at
+    /// <paramref name="key"/>, whose first eight (masked to the length) are <paramref name="prefix"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool KeyEquals(int rank, ulong prefix, ref byte key, int length)
     {
-        public ulong Prefix;
-        public int Rank;
-        public int Length;
+        var start = _offsets[rank];
+        if (_offsets[rank + 1] - start != length || (ReadWord(ref _bytes[start]) & WordMask(length)) != prefix)
+        {
+            return false;
+        }
+        return length <= 8 || MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref key, 8), length - 8)
+            .SequenceEqual(_bytes.AsSpan(start + 8, length - 8));
     }
 }

@@ -43,6 +43,36 @@ public sealed class BpeRankDataTests
     }
 
     [Fact]
+    public void RankOf_EveryTokenWithItsLastByteChangedOrOneByteShort_FindsOnlyATokenWithThoseBytes()
+    {
+        // A slot keeps a rank and a few hash bits; the bytes it names must still be checked in full: past the
+        // eighth byte, in the last byte, and in the length.
+        var ranks = TiktokenEncoding.O200kBase.Ranks;
+        var key = new byte[1024];
+        var found = 0;
+        for (var rank = 0; rank < ranks.RankLimit; rank++)
+        {
+            var bytes = ranks.BytesOf(rank);
+            if (bytes.Length < 2) continue;
+            bytes.CopyTo(key);
+            key[bytes.Length - 1] ^= 0x01;
+            found += AssertFindsOnlyItsOwnBytes(ranks, key, bytes.Length);
+            bytes.CopyTo(key);
+            found += AssertFindsOnlyItsOwnBytes(ranks, key, bytes.Length - 1);
+        }
+        Assert.True(found > 100_000, $"only {found} of the changed keys were tokens: the check proved little");
+    }
+
+    private static int AssertFindsOnlyItsOwnBytes(BpeRanks ranks, byte[] key, int length)
+    {
+        key.AsSpan(length, BpeRanks.Padding).Fill(0);
+        var rank = ranks.RankOf(ref key[0], length);
+        if (rank == BpeRanks.NoRank) return 0;
+        Assert.True(ranks.BytesOf(rank).SequenceEqual(key.AsSpan(0, length)), $"rank {rank} returned for other bytes");
+        return 1;
+    }
+
+    [Fact]
     public void Parse_DuplicateRank_Throws() =>
         Assert.Throws<InvalidDataException>(() => BpeRanks.Parse("YQ== 0\nYg== 0\n"u8));
 
