@@ -55,9 +55,11 @@ public sealed class MultiInstanceTests
         Assert.Equal(1, Volatile.Read(ref limited));
         var learned = Stopwatch.StartNew();
 
-        await b.WaitUntilAsync(async () => (await CoolingIdsAsync(rig, b)).Length == 1, TimeSpan.FromSeconds(5), "instance B to see alpha cooling");
+        await b.WaitUntilAsync(async () => (await CoolingIdsAsync(rig, b)).Length == 1, TimeSpan.FromSeconds(20), "instance B to see alpha cooling");
+        // Pushed and polled every 500 ms: well under a second when idle; the bound only leaves room for a loaded
+        // machine and still fails when the change arrives only through a slow fallback.
         var propagation = learned.Elapsed;
-        Assert.True(propagation < TimeSpan.FromSeconds(1.5), $"cooldown reached the other instance after {propagation.TotalMilliseconds:F0} ms");
+        Assert.True(propagation < TimeSpan.FromSeconds(10), $"cooldown reached the other instance after {propagation.TotalMilliseconds:F0} ms");
         Assert.Equal(await CoolingIdsAsync(rig, a), await CoolingIdsAsync(rig, b));
 
         var alphaQueriesBefore = AlphaQueries(rig);
