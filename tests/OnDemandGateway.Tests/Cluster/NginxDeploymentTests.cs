@@ -42,14 +42,18 @@ public sealed class NginxDeploymentTests
                 $"first delta at {firstDelta.Value.TotalMilliseconds:F0} ms, end at {clock.Elapsed.TotalMilliseconds:F0} ms: the proxy buffered the stream");
         }
 
-        // One limit for both instances, whichever nginx picks (the stream above was the first of 6).
+        // One limit for both instances, whichever nginx picks (the stream above was the first of 6). Windows are
+        // calendar minutes: what follows must fit in one, so the answers come at once instead of delta by delta.
+        rig.Upstream.Enqueue([.. Enumerable.Range(0, 6).Select(_ => FakeReply.Stream(FakeStreamStep.Delta("ok"), FakeStreamStep.Done()))]);
         await rig.Instances[0].WaitUntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow.Second < 45), TimeSpan.FromSeconds(20), "an early second of a minute");
+        var minute = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60;
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 8; i++)
         {
             using var response = await http.SendAsync(Chat(stream: false));
             statuses.Add(response.StatusCode);
         }
+        Assert.Equal(minute, DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60);
         var admittedBefore = statuses.Count(s => s == HttpStatusCode.OK);
         Assert.InRange(admittedBefore, 5, 6); // 5 if the stream's window is this minute, 6 if the minute turned since
         Assert.All(statuses.Skip(admittedBefore), s => Assert.Equal(HttpStatusCode.TooManyRequests, s));
@@ -61,6 +65,7 @@ public sealed class NginxDeploymentTests
             using var response = await http.SendAsync(Chat(stream: false));
             Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         }
+        Assert.Equal(minute, DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60);
     }
 
     private static HttpRequestMessage Chat(bool stream) => new(HttpMethod.Post, "/v1/chat/completions")

@@ -23,20 +23,31 @@ public sealed class SharedStateTests(PostgresFixture postgres) : IClassFixture<P
     [Fact]
     public async Task AcquireAsync_ThreeInstancesConcurrently_AdmitExactlyTheLimitPerKey()
     {
-        var url = await NewSchemaAsync();
+        // The manual clock never ends the limiter's budget, but Npgsql's connect timeout (3 s unless the URL says
+        // otherwise) is real: 60 acquires opening connections on a loaded machine must not fall back to local.
+        var url = await NewSchemaAsync() + ";Timeout=30";
         var clock = new ManualTimeProvider(); // one fixed minute: the burst cannot straddle two windows
-        var limiters = Enumerable.Range(0, 3).Select(i => NewLimiter(url, clock, out var unused)).ToArray();
-        var ci = new ClientKey("ci", null);
-        var ops = new ClientKey("ops", 3);
+        var databases = Enumerable.Range(0, 3).Select(_ => new SharedDatabase(url)).ToArray();
+        var limiters = databases.Select(database => NewLimiter(database, clock, out var unused)).ToArray();
+        try
+        {
+            var ci = new ClientKey("ci", null);
+            var ops = new ClientKey("ops", 3);
 
-        var decisions = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => limiters[i % 3].AcquireAsync(i % 2 == 0 ? ci : ops, default).AsTask()));
+            var decisions = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => limiters[i % 3].AcquireAsync(i % 2 == 0 ? ci : ops, default).AsTask()));
 
-        Assert.Equal(10, decisions.Where((d, i) => i % 2 == 0).Count(d => d.Allowed));
-        Assert.Equal(3, decisions.Where((d, i) => i % 2 == 1).Count(d => d.Allowed));
-        Assert.Equal(Enumerable.Range(0, 10).ToArray(), decisions.Where((d, i) => i % 2 == 0 && d.Allowed).Select(d => d.Remaining).Order().ToArray());
+            Assert.Equal(10, decisions.Where((d, i) => i % 2 == 0).Count(d => d.Allowed));
+            Assert.Equal(3, decisions.Where((d, i) => i % 2 == 1).Count(d => d.Allowed));
+            Assert.Equal(Enumerable.Range(0, 10).ToArray(), decisions.Where((d, i) => i % 2 == 0 && d.Allowed).Select(d => d.Remaining).Order().ToArray());
 
-        clock.Advance(TimeSpan.FromMinutes(1)); // the next window starts from zero
-        Assert.True((await limiters[1].AcquireAsync(ci, default)).Allowed);
+            clock.Advance(TimeSpan.FromMinutes(1)); // the next window starts from zero
+            Assert.True((await limiters[1].AcquireAsync(ci, default)).Allowed);
+        }
+        finally
+        {
+            foreach (var limiter in limiters) limiter.Dispose();
+            foreach (var database in databases) await database.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -44,7 +55,8 @@ public sealed class SharedStateTests(PostgresFixture postgres) : IClassFixture<P
     {
         var clock = new ManualTimeProvider();
         var unreachable = $"Host=127.0.0.1;Port={GatewayProcess.FreePort()};Username=postgres;Database=postgres";
-        var limiter = NewLimiter(unreachable, clock, out var cluster);
+        await using var database = new SharedDatabase(unreachable);
+        using var limiter = NewLimiter(database, clock, out var cluster);
         var key = new ClientKey("ci", 2);
 
         var decisions = new List<RateLimitDecision>();
@@ -147,17 +159,18 @@ public sealed class SharedStateTests(PostgresFixture postgres) : IClassFixture<P
         return url;
     }
 
-    private static SharedWindowRateLimiter NewLimiter(string url, TimeProvider clock, out ClusterState cluster)
+    private static SharedWindowRateLimiter NewLimiter(SharedDatabase database, TimeProvider clock, out ClusterState cluster)
     {
         cluster = new ClusterState(enabled: true);
         cluster.Schema.Recover(clock.GetUtcNow());
-        return new SharedWindowRateLimiter(new SharedDatabase(url), new FixedWindowRateLimiter(Options, clock), cluster, Options, clock,
+        return new SharedWindowRateLimiter(database, new FixedWindowRateLimiter(Options, clock), cluster, Options, clock,
             NullLogger<SharedWindowRateLimiter>.Instance);
     }
 
+    /// <summary>The sync loop polls every 500 ms; the deadline leaves room for a loaded machine.</summary>
     private static async Task WaitAsync(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OnDemandGateway.Configuration;
 using OnDemandGateway.FakeUpstream;
 using OnDemandGateway.Tests.TestSupport;
@@ -114,15 +115,19 @@ public sealed class ClientErrorTests
     [Fact]
     public async Task RateLimit_PerKey_Is429WithHeaders()
     {
-        await using var host = await GatewayHost.StartAsync(o => o with { RateLimitPerMinute = 2 });
+        // Windows are calendar minutes: a clock that stands still at 12:00:05 keeps all three requests in one.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 12, 0, 5, TimeSpan.Zero));
+        await using var host = await GatewayHost.StartAsync(o => o with { RateLimitPerMinute = 2 },
+            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
         var body = new { messages = new[] { new { role = "user", content = "x" } } };
         var first = await host.Http.PostAsJsonAsync("/v1/chat/completions", body);
         Assert.Equal("2", first.Headers.GetValues("x-ratelimit-limit-requests").Single());
         Assert.Equal("1", first.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+        Assert.Equal("55s", first.Headers.GetValues("x-ratelimit-reset-requests").Single());
         await host.Http.PostAsJsonAsync("/v1/chat/completions", body);
         var third = await host.Http.PostAsJsonAsync("/v1/chat/completions", body);
         Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
-        Assert.NotNull(third.Headers.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(55), third.Headers.RetryAfter?.Delta); // until the next minute
         Assert.Equal("rate_limit_exceeded", (await Error(third)).GetProperty("code").GetString());
         Assert.Equal(2, host.Upstream.Calls.Count(c => c.Kind == FakeCallKind.Query));
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OnDemandGateway.Configuration;
 using OnDemandGateway.FakeUpstream;
 using OnDemandGateway.Tests.TestSupport;
@@ -168,11 +169,27 @@ public sealed class ResilienceTests
     [Fact]
     public async Task Deadline_NonStreamHang_Is504()
     {
-        await using var host = await GatewayHost.StartAsync(o => o with { RequestTimeoutSeconds = 0.5 });
-        host.Upstream.Enqueue(FakeReply.Hang());
-        var response = await host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
+        // The deadline runs on the host's clock: it moves only once the query hangs upstream, so the deadline
+        // cannot fire before the query is sent, however slow the machine.
+        var clock = new ManualTimeProvider();
+        await using var host = await GatewayHost.StartAsync(o => o with { RequestTimeoutSeconds = 0.5 },
+            services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var reached = new TaskCompletionSource<FakeCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Upstream.Handler = call =>
+        {
+            if (call.Kind != FakeCallKind.Query) return null;
+            reached.TrySetResult(call);
+            return FakeReply.Hang();
+        };
+        var sending = host.Http.PostAsJsonAsync("/v1/chat/completions", Body);
+        var query = await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(sending.IsCompleted);
+
+        clock.Advance(TimeSpan.FromSeconds(0.5));
+        var response = await sending.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        await Queries(host)[0].Aborted.WaitAsync(TimeSpan.FromSeconds(10));
+        await query.Aborted.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(Queries(host));
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class BpeRankDataTests
             Assert.Equal(rank, ranks.RankOf(ref key[0], bytes.Length));
         }
         // A generous bound for a shared CI machine; the benchmark reports the real figure.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"loading took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"loading took {clock.Elapsed}");
     }
 
     [Fact]

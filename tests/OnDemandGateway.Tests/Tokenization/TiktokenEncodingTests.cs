@@ -76,7 +76,7 @@ public sealed class TiktokenEncodingTests
         var ids = encoding.Encode(text);
         clock.Stop();
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
         Assert.Equal(text, encoding.Decode(ids));
         Assert.Equal(ids.Length, encoding.CountTokens(text));
         Assert.InRange(ids.Length, 100_000 / 64, 100_000 / 2);
