@@ -19,9 +19,7 @@ public sealed class MultiInstanceTests
         var (a, b) = (rig.Instances[0], rig.Instances[1]);
         Assert.Equal(rig.Token, File.ReadAllText(Path.Combine(b.DataDir, "client_token")).Trim());
         // An instance whose schema start-up is still under way limits on its own: both must count in PostgreSQL.
-        foreach (var instance in rig.Instances)
-            await instance.WaitUntilAsync(async () => SharedModes(await instance.HealthAsync()) is ("shared", "shared"),
-                TimeSpan.FromSeconds(30), "the schema and rate limit to be shared");
+        foreach (var instance in rig.Instances) await instance.WaitUntilSharedAsync();
 
         // Windows are calendar minutes: start the burst early in one so it cannot straddle two.
         await a.WaitUntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow.Second < 40), TimeSpan.FromSeconds(25), "an early second of a minute");
@@ -158,12 +156,6 @@ public sealed class MultiInstanceTests
             TimeSpan.FromSeconds(30), "storage to recover");
         await a.WaitUntilAsync(async () => (await a.GetJsonAsync("/api/stats", "cluster-test-token-0001")).GetProperty("total_requests").GetInt64() == 1,
             TimeSpan.FromSeconds(30), "the buffered record to be written");
-    }
-
-    private static (string? Schema, string? RateLimit) SharedModes(JsonElement health)
-    {
-        var shared = health.GetProperty("shared_state");
-        return (shared.GetProperty("schema").GetProperty("mode").GetString(), shared.GetProperty("rate_limit").GetProperty("mode").GetString());
     }
 
     private static int AlphaQueries(ClusterRig rig) =>

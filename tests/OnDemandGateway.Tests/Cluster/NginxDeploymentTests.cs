@@ -17,6 +17,7 @@ public sealed class NginxDeploymentTests
     {
         await using var rig = await ClusterRig.StartAsync(new FakeOnDemandOptions { Quiet = true, DeltaDelay = TimeSpan.FromMilliseconds(150) });
         await rig.StartInstancesAsync(2, rig.Environment(rateLimit: 6));
+        foreach (var instance in rig.Instances) await instance.WaitUntilSharedAsync();
         await using var nginx = await NginxProcess.StartAsync(rig.Instances[0].BaseUrl.Port, rig.Instances[1].BaseUrl.Port);
         using var http = new HttpClient { BaseAddress = nginx.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", rig.Token);

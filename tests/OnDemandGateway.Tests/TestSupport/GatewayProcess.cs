@@ -121,6 +121,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         throw new TimeoutException($"timed out waiting for {what} after {timeout.TotalSeconds} s. Output of {BaseUrl}:\n{Output}");
     }
 
+    /// <summary>Waits until /health reports the schema and the rate limit as shared: an instance whose schema
+    /// start-up is still under way limits on its own.</summary>
+    public Task WaitUntilSharedAsync() =>
+        WaitUntilAsync(async () =>
+        {
+            var shared = (await HealthAsync()).GetProperty("shared_state");
+            return shared.GetProperty("schema").GetProperty("mode").GetString() == "shared"
+                && shared.GetProperty("rate_limit").GetProperty("mode").GetString() == "shared";
+        }, TimeSpan.FromSeconds(30), "the schema and rate limit to be shared");
+
     /// <summary>SIGTERM (graceful: drains in-flight requests and the usage queue) and waits for the exit.</summary>
     public async Task<int> StopAsync(TimeSpan timeout)
     {
