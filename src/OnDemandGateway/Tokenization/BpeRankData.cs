@@ -18,6 +18,11 @@ internal static class BpeRankData
         // The files are 1.7 and 3.6 MB; start big enough for o200k to avoid repeated growth.
         using var text = new MemoryStream(4 << 20);
         brotli.CopyTo(text);
+        if (stream is UnmanagedMemoryStream mapped)
+        {
+            // Read once: its pages need not stay resident (1.2 MB for o200k).
+            Runtime.MappedPages.Release(mapped);
+        }
         return new ArraySegment<byte>(text.GetBuffer(), 0, (int)text.Length);
     }
 

@@ -23,15 +23,8 @@ public sealed class IdleFootprintProcessTests
     public async Task ServingChat_StreamsAndBrowserPreflight_LoadNoneOfTheLibrariesKeptOffThePath()
     {
         if (!OperatingSystem.IsLinux()) return;
-        await using var upstream = await FakeOnDemandServer.StartAsync(new FakeOnDemandOptions { Quiet = true });
-        upstream.AddApiKey("upstream-key-footprint-01");
-        await using var gateway = await GatewayProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["API_ACCESS_TOKEN"] = "footprint-token-0001",
-            ["ONDEMAND_API_KEYS"] = "upstream-key-footprint-01",
-            ["ONDEMAND_API_BASE"] = upstream.BaseUrl.ToString(),
-            ["ONDEMAND_AUTH_BASE"] = upstream.BaseUrl.ToString(),
-        });
+        await using var upstream = await StartUpstreamAsync();
+        await using var gateway = await StartGatewayAsync(upstream);
 
         using (var chat = await gateway.ChatAsync("footprint-token-0001")) Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
         using (var stream = await gateway.ChatAsync("footprint-token-0001", stream: true))
@@ -45,5 +38,60 @@ public sealed class IdleFootprintProcessTests
         var mapped = File.ReadAllLines($"/proc/{gateway.Id}/maps");
         Assert.Contains(mapped, line => line.EndsWith("System.Private.CoreLib.dll", StringComparison.Ordinal));   // the check reads the right process
         Assert.All(KeptOut, library => Assert.DoesNotContain(mapped, line => line.Contains("/" + library, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task AfterTheFirstChat_TheEmbeddedRankFileIsNotKeptResident()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        await using var upstream = await StartUpstreamAsync();
+        await using var gateway = await StartGatewayAsync(upstream);
+
+        // A sync answer without upstream counts is counted with o200k, so its rank file has been read by now.
+        using (var chat = await gateway.ChatAsync("footprint-token-0001")) Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+
+        var assembly = typeof(Program).Assembly;
+        using var resource = assembly.GetManifestResourceStream("OnDemandGateway.Tokenization.Data.o200k_base.tiktoken.br")!;
+        var image = new FileInfo(assembly.Location).Length;
+        var resident = ResidentKilobytes(gateway.Id, "/" + Path.GetFileName(assembly.Location)) * 1024;
+        Assert.True(resident > 0, "the gateway assembly is not mapped: the check reads the wrong process");
+        // Everything else in the image may be resident; the 1.26 MB of compressed ranks must not be.
+        Assert.True(resident < image - resource.Length,
+            $"{resident / 1024} KB of the {image / 1024} KB assembly resident, which leaves no room for the {resource.Length / 1024} KB rank file to be out");
+    }
+
+    private static async Task<FakeOnDemandServer> StartUpstreamAsync()
+    {
+        var upstream = await FakeOnDemandServer.StartAsync(new FakeOnDemandOptions { Quiet = true });
+        upstream.AddApiKey("upstream-key-footprint-01");
+        return upstream;
+    }
+
+    private static Task<GatewayProcess> StartGatewayAsync(FakeOnDemandServer upstream) => GatewayProcess.StartAsync(new Dictionary<string, string>
+    {
+        ["API_ACCESS_TOKEN"] = "footprint-token-0001",
+        ["ONDEMAND_API_KEYS"] = "upstream-key-footprint-01",
+        ["ONDEMAND_API_BASE"] = upstream.BaseUrl.ToString(),
+        ["ONDEMAND_AUTH_BASE"] = upstream.BaseUrl.ToString(),
+    });
+
+    /// <summary>Resident kilobytes of every mapping of a file whose path ends with <paramref name="pathEnd"/>.</summary>
+    private static long ResidentKilobytes(int pid, string pathEnd)
+    {
+        long total = 0;
+        var inFile = false;
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            var firstField = line.Split(' ', 2)[0];
+            if (firstField.Contains('-') && !firstField.Contains(':'))   // "start-end perms offset dev inode path"
+            {
+                inFile = line.EndsWith(pathEnd, StringComparison.Ordinal);
+            }
+            else if (inFile && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                total += long.Parse(line["Rss:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return total;
     }
 }
