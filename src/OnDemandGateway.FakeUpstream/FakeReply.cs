@@ -15,6 +15,7 @@ public sealed class FakeReply
     internal string ErrorCode { get; private init; } = "";
     internal string Message { get; private init; } = "";
     internal TimeSpan? RetryAfter { get; private init; }
+    internal Task? Gate { get; private init; }
 
     /// <summary>A successful answer. Sync: <c>data.answer</c> (+ <c>data.metrics</c> when given). Stream: a statusLog
     /// frame, the text split into <see cref="FakeOnDemandOptions.StreamDeltas"/> fulfillment frames, a metricsLog
@@ -53,6 +54,25 @@ public sealed class FakeReply
 
     /// <summary>Aborts the connection: the client sees a transport error, not an HTTP status.</summary>
     public static FakeReply Reset() => new(FakeReplyKind.Reset);
+
+    /// <summary><paramref name="reply"/>, once <paramref name="gate"/> has completed: the call waits without
+    /// holding a thread (or until the client goes away), so a test decides when the upstream answers.</summary>
+    public static FakeReply After(Task gate, FakeReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(gate);
+        ArgumentNullException.ThrowIfNull(reply);
+        return new FakeReply(reply.Kind)
+        {
+            Text = reply.Text,
+            Metrics = reply.Metrics,
+            Steps = reply.Steps,
+            StatusCode = reply.StatusCode,
+            ErrorCode = reply.ErrorCode,
+            Message = reply.Message,
+            RetryAfter = reply.RetryAfter,
+            Gate = reply.Gate is null ? gate : Task.WhenAll(reply.Gate, gate),
+        };
+    }
 
     public override string ToString() => Kind switch
     {

@@ -33,7 +33,7 @@ internal static class AuthEndpoints
             return;
         }
 
-        if (await ScriptedReplies.TryApplyAsync(x, s.NextReply(x.Call)))
+        if (await ScriptedReplies.TryApplyAsync(x, await s.NextReplyAsync(x)))
         {
             return;
         }
@@ -62,7 +62,7 @@ internal static class AuthEndpoints
             return;
         }
 
-        if (await ScriptedReplies.TryApplyAsync(x, s.NextReply(x.Call)))
+        if (await ScriptedReplies.TryApplyAsync(x, await s.NextReplyAsync(x)))
         {
             return;
         }

@@ -45,8 +45,19 @@ internal sealed class FakeServerState(FakeOnDemandOptions options)
     public void Enqueue(FakeReply reply) => _queue.Enqueue(reply);
 
     /// <summary>The scripted reply for a call that passed validation: queued replies first (queries only), then
-    /// the handler; null = default behaviour.</summary>
-    public FakeReply? NextReply(FakeCall call)
+    /// the handler; null = default behaviour. A gated reply (<see cref="FakeReply.After"/>) is returned once its
+    /// gate has completed.</summary>
+    public async Task<FakeReply?> NextReplyAsync(FakeExchange x)
+    {
+        var reply = NextReply(x.Call);
+        if (reply?.Gate is { } gate)
+        {
+            await gate.WaitAsync(x.WaitToken);
+        }
+        return reply;
+    }
+
+    private FakeReply? NextReply(FakeCall call)
     {
         if (call.Kind == FakeCallKind.Query && _queue.TryDequeue(out var queued))
         {

@@ -23,7 +23,7 @@ internal static class SessionEndpoints
             return;
         }
 
-        if (await ScriptedReplies.TryApplyAsync(x, s.NextReply(x.Call)))
+        if (await ScriptedReplies.TryApplyAsync(x, await s.NextReplyAsync(x)))
         {
             return;
         }

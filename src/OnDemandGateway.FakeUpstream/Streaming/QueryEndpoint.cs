@@ -37,7 +37,7 @@ internal static class QueryEndpoint
             return;
         }
 
-        var reply = s.NextReply(x.Call);
+        var reply = await s.NextReplyAsync(x);
         switch (reply?.Kind)
         {
             case FakeReplyKind.Status:

@@ -49,6 +49,32 @@ public sealed class FakeServerScriptingTests
     }
 
     [Fact]
+    public async Task After_QueryReply_WaitsForTheGateWithoutAnswering()
+    {
+        await using var fake = await StartAsync();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reached = new TaskCompletionSource<FakeCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+        fake.Handler = call =>
+        {
+            if (call.Kind != FakeCallKind.Query) return null;
+            reached.TrySetResult(call);
+            return FakeReply.After(gate.Task, FakeReply.Status(503, "resource_unavailable", "later"));
+        };
+        using var client = new FakeUpstreamClient(fake);
+        var sessionId = await client.CreateSessionAsync(ChatAuth.Key(Key));
+
+        var answer = client.QueryAsync(ChatAuth.Key(Key), sessionId, FakeUpstreamClient.QueryBody("gated"));
+        var call = await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(answer.IsCompleted, "the gated reply was sent before its gate completed");
+        Assert.False(call.Completed.IsCompleted);
+        gate.SetResult();
+        using var response = await answer;
+
+        Assert.Equal(503, (int)response.StatusCode);
+        Assert.Equal(("resource_unavailable", "later"), await FakeUpstreamClient.ErrorOf(response));
+    }
+
+    [Fact]
     public async Task Enqueue_RepliesAreConsumedInOrderBeforeHandler()
     {
         await using var fake = await StartAsync();

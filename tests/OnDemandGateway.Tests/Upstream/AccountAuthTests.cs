@@ -88,17 +88,17 @@ public sealed class AccountAuthTests
         host.Upstream.AddAccount(Email, Password);
         var account = host.Service<CredentialPool>().Credentials[0];
         var signins = 0;
-        var allWaiting = false;
+        var allHolding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // The upstream refuses the first signin only once all eight requests hold the account: seven of them are
-        // waiting for that signin when it fails.
-        host.Upstream.Handler = call =>
-        {
-            if (call.Kind != FakeCallKind.Signin) return null;
-            if (Interlocked.Increment(ref signins) == 1) allWaiting = SpinWait.SpinUntil(() => account.InFlight == 8, TimeSpan.FromSeconds(10));
-            return FakeReply.Status(401, "unauthenticated", "Invalid email or password.");
-        };
+        // waiting for that signin when it fails. The fake holds that answer back without holding a thread.
+        var refused = FakeReply.Status(401, "unauthenticated", "Invalid email or password.");
+        host.Upstream.Handler = call => call.Kind != FakeCallKind.Signin ? null
+            : Interlocked.Increment(ref signins) == 1 ? FakeReply.After(allHolding.Task, refused) : refused;
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.Http.PostAsJsonAsync("/v1/chat/completions", Body)));
+        var requests = Task.WhenAll(Enumerable.Range(0, 8).Select(_ => host.Http.PostAsJsonAsync("/v1/chat/completions", Body)));
+        var allWaiting = await Eventually(() => account.InFlight == 8);
+        allHolding.SetResult();
+        var responses = await requests;
 
         Assert.True(allWaiting, "the eight requests never held the account at once: the test proved nothing");
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
@@ -147,6 +147,20 @@ public sealed class AccountAuthTests
         Assert.Equal(supplied with { FromReserve = supplied.FromReserve + 1 }, host.Service<SessionSupply>().Counts);
         var sessions = host.Upstream.Calls.Where(c => c.Kind == FakeCallKind.Query).Select(c => c.SessionId).ToList();
         Assert.Equal(sessions.Count, sessions.Distinct().Count());
+    }
+
+    /// <summary>Whether <paramref name="condition"/> came to hold within 10 s.</summary>
+    private static async Task<bool> Eventually(Func<bool> condition)
+    {
+        try
+        {
+            await WaitUntil(condition);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static async Task WaitUntil(Func<bool> condition)
