@@ -6,7 +6,8 @@ namespace OnDemandGateway.Runtime;
 /// assembly file; the pages a resource read touched stay in the process's resident set for its lifetime, although
 /// nothing reads them again (the o200k rank file: 1.26 MB of Brotli, decompressed once at start-up).
 /// <c>MADV_PAGEOUT</c> (Linux 5.4+) only reclaims: the contents stay the file's, and a later read faults them back
-/// in. Elsewhere, or on an older kernel, this does nothing.</summary>
+/// in. It skips pages another process maps too (several gateways started from one build share them, and they
+/// count once in the machine's memory). Elsewhere, or on an older kernel, this does nothing.</summary>
 internal static partial class MappedPages
 {
     private const int MadvPageout = 21;

@@ -44,20 +44,53 @@ public sealed class IdleFootprintProcessTests
     public async Task AfterTheFirstChat_TheEmbeddedRankFileIsNotKeptResident()
     {
         if (!OperatingSystem.IsLinux()) return;
-        await using var upstream = await StartUpstreamAsync();
-        await using var gateway = await StartGatewayAsync(upstream);
+        // The kernel reclaims only pages no other process maps, and this test process and the other gateway
+        // processes of the suite map the same assembly file: the gateway runs from a private copy of it.
+        var app = PrivateCopyOfTheGateway();
+        try
+        {
+            await using var upstream = await StartUpstreamAsync();
+            await using var gateway = await StartGatewayAsync(upstream, Path.Combine(app, "OnDemandGateway.dll"));
 
-        // A sync answer without upstream counts is counted with o200k, so its rank file has been read by now.
-        using (var chat = await gateway.ChatAsync("footprint-token-0001")) Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+            // A sync answer without upstream counts is counted with o200k, so its rank file has been read by now.
+            using (var chat = await gateway.ChatAsync("footprint-token-0001")) Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
 
-        var assembly = typeof(Program).Assembly;
-        using var resource = assembly.GetManifestResourceStream("OnDemandGateway.Tokenization.Data.o200k_base.tiktoken.br")!;
-        var image = new FileInfo(assembly.Location).Length;
-        var resident = ResidentKilobytes(gateway.Id, "/" + Path.GetFileName(assembly.Location)) * 1024;
-        Assert.True(resident > 0, "the gateway assembly is not mapped: the check reads the wrong process");
-        // Everything else in the image may be resident; the 1.26 MB of compressed ranks must not be.
-        Assert.True(resident < image - resource.Length,
-            $"{resident / 1024} KB of the {image / 1024} KB assembly resident, which leaves no room for the {resource.Length / 1024} KB rank file to be out");
+            using var resource = typeof(Program).Assembly.GetManifestResourceStream("OnDemandGateway.Tokenization.Data.o200k_base.tiktoken.br")!;
+            var image = new FileInfo(Path.Combine(app, "OnDemandGateway.dll")).Length;
+            var resident = ResidentKilobytes(gateway.Id, app + "/OnDemandGateway.dll") * 1024;
+            Assert.True(resident > 0, "the gateway's copy of its assembly is not mapped: the check reads the wrong process or file");
+            // Everything else in the image may be resident; the 1.26 MB of compressed ranks must not be.
+            Assert.True(resident < image - resource.Length,
+                $"{resident / 1024} KB of the {image / 1024} KB assembly resident, which leaves no room for the {resource.Length / 1024} KB rank file to be out");
+        }
+        finally
+        {
+            Directory.Delete(app, recursive: true);
+        }
+    }
+
+    /// <summary>A folder holding links to everything the test build put next to the gateway's assembly, and a copy
+    /// of the assembly itself written through to disk (the kernel does not reclaim dirty file pages).</summary>
+    private static string PrivateCopyOfTheGateway()
+    {
+        var original = typeof(Program).Assembly.Location;
+        var folder = Path.GetDirectoryName(original)!;
+        var app = Directory.CreateTempSubdirectory("odg-private-app-").FullName;
+        foreach (var file in Directory.EnumerateFiles(folder))
+        {
+            if (file != original) File.CreateSymbolicLink(Path.Combine(app, Path.GetFileName(file)), file);
+        }
+        foreach (var directory in Directory.EnumerateDirectories(folder))
+        {
+            Directory.CreateSymbolicLink(Path.Combine(app, Path.GetFileName(directory)), directory);
+        }
+        using (var source = File.OpenRead(original))
+        using (var copy = new FileStream(Path.Combine(app, Path.GetFileName(original)), FileMode.CreateNew))
+        {
+            source.CopyTo(copy);
+            copy.Flush(flushToDisk: true);
+        }
+        return app;
     }
 
     private static async Task<FakeOnDemandServer> StartUpstreamAsync()
@@ -67,13 +100,13 @@ public sealed class IdleFootprintProcessTests
         return upstream;
     }
 
-    private static Task<GatewayProcess> StartGatewayAsync(FakeOnDemandServer upstream) => GatewayProcess.StartAsync(new Dictionary<string, string>
+    private static Task<GatewayProcess> StartGatewayAsync(FakeOnDemandServer upstream, string? dll = null) => GatewayProcess.StartAsync(new Dictionary<string, string>
     {
         ["API_ACCESS_TOKEN"] = "footprint-token-0001",
         ["ONDEMAND_API_KEYS"] = "upstream-key-footprint-01",
         ["ONDEMAND_API_BASE"] = upstream.BaseUrl.ToString(),
         ["ONDEMAND_AUTH_BASE"] = upstream.BaseUrl.ToString(),
-    });
+    }, dll: dll);
 
     /// <summary>Resident kilobytes of every mapping of a file whose path ends with <paramref name="pathEnd"/>.</summary>
     private static long ResidentKilobytes(int pid, string pathEnd)

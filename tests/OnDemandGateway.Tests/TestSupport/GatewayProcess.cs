@@ -36,10 +36,11 @@ public sealed class GatewayProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts the process and returns once <c>/health</c> answers (or throws with its output).</summary>
-    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? dataDir = null)
+    /// <summary>Starts the process and returns once <c>/health</c> answers (or throws with its output).
+    /// <paramref name="dll"/>: another copy of the gateway's assembly to run, next to its dependencies.</summary>
+    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? dataDir = null, string? dll = null)
     {
-        var dll = typeof(OnDemandGateway.Program).Assembly.Location;
+        dll ??= typeof(OnDemandGateway.Program).Assembly.Location;
         var port = FreePort();
         dataDir ??= Directory.CreateTempSubdirectory("odg-proc-").FullName;
         var start = new ProcessStartInfo("dotnet")
