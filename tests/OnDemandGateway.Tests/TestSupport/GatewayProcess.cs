@@ -41,8 +41,22 @@ public sealed class GatewayProcess : IAsyncDisposable
     public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? dataDir = null, string? dll = null)
     {
         dll ??= typeof(OnDemandGateway.Program).Assembly.Location;
-        var port = FreePort();
         dataDir ??= Directory.CreateTempSubdirectory("odg-proc-").FullName;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnAsync(FreePort(), environment, dataDir, dll);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // The free port was taken by a parallel test between our check and the gateway's bind: another port.
+            }
+        }
+    }
+
+    private static async Task<GatewayProcess> StartOnAsync(int port, IReadOnlyDictionary<string, string> environment, string dataDir, string dll)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
