@@ -79,7 +79,7 @@ if [ "$failed" -gt 0 ]; then
   # Name every failed test and the first lines of its message last, where a CI log's tail shows them.
   echo "Failed tests:"
   for trx in "$RESULTS"/*.trx "$RESULTS"/*/*.trx; do
-    python3 - "$trx" <<'PY' 2>/dev/null || grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/  \1/p'
+    python3 - "$trx" <<'PY' 2>/dev/null || { grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/  \1/p'; } || true
 import sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):

@@ -41,14 +41,14 @@ public sealed class GatewayProcess : IAsyncDisposable
     public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? dataDir = null, string? dll = null)
     {
         dll ??= typeof(OnDemandGateway.Program).Assembly.Location;
-        dataDir ??= Directory.CreateTempSubdirectory("odg-proc-").FullName;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnAsync(FreePort(), environment, dataDir, dll);
+                // A failed start deletes its data folder (dispose), so each attempt gets a new one.
+                return await StartOnAsync(FreePort(), environment, dataDir ?? Directory.CreateTempSubdirectory("odg-proc-").FullName, dll);
             }
-            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (InvalidOperationException e) when (dataDir is null && attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
                 // The free port was taken by a parallel test between our check and the gateway's bind: another port.
             }
@@ -79,7 +79,11 @@ public sealed class GatewayProcess : IAsyncDisposable
         {
             await gateway.WaitUntilAsync(async () =>
             {
-                if (process.HasExited) throw new InvalidOperationException($"gateway exited with {process.ExitCode}:\n{gateway.Output}");
+                if (process.HasExited)
+                {
+                    process.WaitForExit(); // the output readers deliver the last lines (Kestrel's bind error) first
+                    throw new InvalidOperationException($"gateway exited with {process.ExitCode}:\n{gateway.Output}");
+                }
                 try { return (await gateway.Http.GetAsync("/health")).IsSuccessStatusCode; }
                 catch (HttpRequestException) { return false; }
             }, TimeSpan.FromSeconds(60), "gateway /health");
