@@ -194,16 +194,18 @@ internal sealed class BpeRanks
             ref var key = ref ordered[offsets[r]];
             var prefix = ReadWord(ref key) & WordMask(length);
             var hash = Hash(prefix, ref key, length);
+            var tag = Tag(hash);
             var i = result.Slot(hash);
             for (; table[i] != 0; i = i + 1 == table.Length ? 0 : i + 1)
             {
+                // As RankOf: only a slot with the same hash bits can hold the same bytes.
                 var other = (int)(table[i] & RankMask) - 1;
-                if (result.KeyEquals(other, prefix, ref key, length))
+                if (table[i] >> RankBits == tag && result.KeyEquals(other, prefix, ref key, length))
                 {
                     throw new InvalidDataException($"Token {r} duplicates token {other}.");
                 }
             }
-            table[i] = Tag(hash) << RankBits | (uint)(r + 1);
+            table[i] = tag << RankBits | (uint)(r + 1);
             if (length == 2)
             {
                 result._pairs[ordered[offsets[r]] | (ordered[offsets[r] + 1] << 8)] = r;

@@ -12,7 +12,7 @@ namespace OnDemandGateway.Tokenization;
 /// by its bytes but not canonical never has the lowest rank when it is present; leaving it out does not change a
 /// single result (the same argument as GitHub's <c>bpe</c> crate; tests compare with the byte-lookup merge).
 /// <para>Keys are two ranks, so an entry is one <see cref="ulong"/> with no bytes to compare: o200k's table is
-/// 2 MB against the byte table's 8 MB. Entries sit in buckets of one cache line (eight entries, compared at
+/// 2 MB. Entries sit in buckets of one cache line (eight entries, compared at
 /// once); a bucket that is not full ends the search, so a miss (most lookups) usually reads one line. Before
 /// that, two bit sets (25 KB each for o200k, so they stay in L1/L2) answer most misses without touching the
 /// table: only about one token in six ever merges with a right neighbour, or with a left one.</para>

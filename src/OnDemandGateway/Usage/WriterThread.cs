@@ -64,7 +64,7 @@ internal sealed class WriterThread : IDisposable
 
     public void Dispose() => _queue.CompleteAdding();
 
-#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code enabled for two plain int calls.
+#pragma warning disable SYSLIB1054 // two plain int calls; DllImport needs no generated stub.
     [DllImport("libc")]
     private static extern int gettid();
 
