@@ -70,8 +70,26 @@ internal static partial class RuntimeTuning
         environment.Add(DelayVariable + "=" + Delay); // the inline-completions choice above is in the list already
         if (Environment.GetEnvironmentVariable(Gen0SizeVariable) is null) environment.Add(Gen0SizeVariable + "=0x1000000");
         environment.Add(null);
+        RemoveDiagnosticsSocket();
         execve(path, [.. arguments, null], [.. environment]);
         // Only reached when execve failed: carry on untuned.
+    }
+
+    /// <summary>The runtime listens for diagnostic tools (dotnet-counters, -trace, -gcdump, -dump) on a socket
+    /// file named after the process id and start time, both of which survive <c>execve</c>. The runtime that
+    /// replaces this one cannot bind that name while the file is there, so without this every tool would fail to
+    /// connect to the gateway (and each start left a dead socket file in the temporary folder).</summary>
+    private static void RemoveDiagnosticsSocket()
+    {
+        try
+        {
+            foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+                File.Delete(socket);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the gateway runs the same without its diagnostics port.
+        }
     }
 
     /// <summary>Linux only, and only when neither the operator nor an earlier start chose the delay.</summary>

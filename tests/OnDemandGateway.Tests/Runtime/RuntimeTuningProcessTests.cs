@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using OnDemandGateway.FakeUpstream;
 using OnDemandGateway.Tests.TestSupport;
 
@@ -29,6 +30,21 @@ public sealed class RuntimeTuningProcessTests
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         using var stream = await gateway.ChatAsync("tuning-token-0001", stream: true);
         Assert.Contains("data: [DONE]", await stream.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Start_AfterTheRestart_DiagnosticToolsCanConnect()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        await using var gateway = await GatewayProcess.StartAsync(new Dictionary<string, string> { ["API_ACCESS_TOKEN"] = "tuning-token-0002" });
+        Assert.Equal("1", ReadEnvironment(gateway.Id).GetValueOrDefault("DOTNET_TC_CallCountingDelayMs")); // it did restart
+
+        // What dotnet-counters / dotnet-trace do first: connect to the runtime's diagnostics socket for the pid
+        // (in $TMPDIR, which the test points at the gateway's data folder).
+        var socketFile = Assert.Single(Directory.GetFiles(gateway.DataDir, $"dotnet-diagnostic-{gateway.Id}-*-socket"));
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(socketFile));
+        Assert.True(client.Connected);
     }
 
     [Fact]

@@ -66,6 +66,8 @@ public sealed class GatewayProcess : IAsyncDisposable
         foreach (var a in (string[])[dll, "--urls", $"http://127.0.0.1:{port}"]) start.ArgumentList.Add(a);
         start.Environment["DATA_DIR"] = dataDir;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // The runtime's diagnostics socket (and any temporary file) goes with the data folder, not into /tmp.
+        start.Environment["TMPDIR"] = dataDir;
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var process = new Process { StartInfo = start };
